@@ -60,7 +60,8 @@ public sealed class AptProvider : IPackageProvider
             return new Dictionary<string, string>();
         }
 
-        var result = await RunAsync(Apt(context, "apt-cache", ["policy", .. names]), context, cancellationToken).ConfigureAwait(false);
+        // Reading must not write: empty cache file names keep apt-cache from saving its binary cache.
+        var result = await RunAsync(Apt(context, "apt-cache", ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "policy", .. names]), context, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw Failure("apt-cache policy", result);
@@ -128,36 +129,27 @@ public sealed class AptProvider : IPackageProvider
         }
     }
 
-    /// <summary>When the lists were last refreshed: our stamp or the newest Release file, whichever is newer.</summary>
-    public static DateTimeOffset? ListsRefreshedAt(TargetRoot root)
+    /// <summary>
+    /// When the lists were last refreshed by this module: the time written in our stamp file, or null.
+    /// apt sets list files to the server's Last-Modified time, so their mtimes cannot tell.
+    /// </summary>
+    public static DateTimeOffset? ListsRefreshedAt(ModuleContext context)
     {
-        ArgumentNullException.ThrowIfNull(root);
-        DateTime? newest = null;
-        var stamp = new FileInfo(root.Resolve(UpdateStampPath));
-        if (stamp.Exists)
+        ArgumentNullException.ThrowIfNull(context);
+        var stamp = context.Root.Resolve(UpdateStampPath);
+        if (context.Files.GetStatus(stamp) is not { Kind: FileKind.File })
         {
-            newest = stamp.LastWriteTimeUtc;
+            return null;
         }
 
-        var lists = new DirectoryInfo(root.Resolve("/var/lib/apt/lists"));
-        if (lists.Exists)
-        {
-            foreach (var release in lists.EnumerateFiles("*Release"))
-            {
-                if (newest is null || release.LastWriteTimeUtc > newest)
-                {
-                    newest = release.LastWriteTimeUtc;
-                }
-            }
-        }
-
-        return newest is null ? null : new DateTimeOffset(newest.Value, TimeSpan.Zero);
+        var text = System.Text.Encoding.UTF8.GetString(context.Files.ReadAllBytes(stamp)).Trim();
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
     }
 
     private async Task UpdateListsWhenStaleAsync(ModuleContext context, CancellationToken cancellationToken)
     {
         var now = context.Time.GetUtcNow();
-        var refreshed = ListsRefreshedAt(context.Root);
+        var refreshed = ListsRefreshedAt(context);
         if (refreshed is not null && now - refreshed.Value < _options.MaxListAge)
         {
             return;
@@ -170,9 +162,13 @@ public sealed class AptProvider : IPackageProvider
         }
 
         var stamp = context.Root.Resolve(UpdateStampPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(stamp)!);
-        await File.WriteAllBytesAsync(stamp, [], cancellationToken).ConfigureAwait(false);
-        File.SetLastWriteTimeUtc(stamp, now.UtcDateTime);
+        var directory = Path.GetDirectoryName(stamp)!;
+        if (context.Files.GetStatus(directory) is null)
+        {
+            context.Files.CreateDirectory(directory, 0, 0, FileModes.Parse("0755"));
+        }
+
+        context.Files.WriteFileAtomically(stamp, System.Text.Encoding.UTF8.GetBytes(now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\n"), 0, 0, FileModes.Parse("0644"));
     }
 
     private static Command Apt(ModuleContext context, string tool, IEnumerable<string> arguments)

@@ -135,13 +135,13 @@ public sealed class ServiceModule : IResourceModule<ServiceState>, IRefreshable
     }
 
     /// <summary>Restarts a service that should run (reloading changed unit files first); a stopped service stays stopped.</summary>
-    public async Task RefreshAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken)
+    public async Task<string> RefreshAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(context);
         if (desired.Ensure == Ensure.Stopped)
         {
-            return;
+            return "not restarted (ensure: stopped)";
         }
 
         var current = await ReadAsync(desired, context, cancellationToken).ConfigureAwait(false);
@@ -151,6 +151,7 @@ public sealed class ServiceModule : IResourceModule<ServiceState>, IRefreshable
         }
 
         await SystemctlAsync(context, cancellationToken, "restart", "--", UnitOf(desired)).ConfigureAwait(false);
+        return "restarted";
     }
 
     /// <summary>The unit name: the spec's (or the resource's) name, with ".service" when it names no unit type.</summary>
