@@ -18,6 +18,15 @@ public interface IResourceModule<TState> : IResourceModule
 
     /// <summary>Makes the host match <paramref name="desired"/>. Only called in enforce mode with a non-empty diff.</summary>
     Task ApplyAsync(Resource desired, TState? current, IReadOnlyList<PropertyDiff> changes, ModuleContext context, CancellationToken cancellationToken);
+
+    // The engine drives modules without knowing TState; these bridges keep it reflection-free.
+    async Task<object?> IResourceModule.ReadStateAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken) =>
+        await ReadAsync(desired, context, cancellationToken).ConfigureAwait(false);
+
+    IReadOnlyList<PropertyDiff> IResourceModule.DiffState(Resource desired, object? current) => Diff(desired, (TState?)current);
+
+    Task IResourceModule.ApplyStateAsync(Resource desired, object? current, IReadOnlyList<PropertyDiff> changes, ModuleContext context, CancellationToken cancellationToken) =>
+        ApplyAsync(desired, (TState?)current, changes, context, cancellationToken);
 }
 
 /// <summary>The engine-facing, non-generic face of a module.</summary>
@@ -28,4 +37,13 @@ public interface IResourceModule
 
     /// <summary>Pure validation of a desired resource; each entry is one message a person can act on.</summary>
     IReadOnlyList<string> Validate(Resource desired);
+
+    /// <summary>Untyped bridge to <see cref="IResourceModule{TState}.ReadAsync"/>; implemented by that interface.</summary>
+    Task<object?> ReadStateAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken);
+
+    /// <summary>Untyped bridge to <see cref="IResourceModule{TState}.Diff"/>; implemented by that interface.</summary>
+    IReadOnlyList<PropertyDiff> DiffState(Resource desired, object? current);
+
+    /// <summary>Untyped bridge to <see cref="IResourceModule{TState}.ApplyAsync"/>; implemented by that interface.</summary>
+    Task ApplyStateAsync(Resource desired, object? current, IReadOnlyList<PropertyDiff> changes, ModuleContext context, CancellationToken cancellationToken);
 }

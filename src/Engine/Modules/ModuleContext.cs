@@ -10,5 +10,11 @@ public sealed record ModuleContext
 
     public required ICommandRunner Commands { get; init; }
 
+    /// <summary>Every file write of a module goes through this port (atomic writes, crash injection in the conformance kit).</summary>
+    public IFileSystem Files { get; init; } = HostFileSystem.Instance;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The context for the real host: "/" with real processes and files.</summary>
+    public static ModuleContext ForRoot(TargetRoot root) => new() { Root = root, Commands = ProcessCommandRunner.Instance };
 }
