@@ -1,0 +1,17 @@
+namespace Colabo.Config.Modules.Kubernetes;
+
+/// <summary>Host seams and defaults of the kubernetes module.</summary>
+public sealed record KubernetesModuleOptions
+{
+    /// <summary>Environment lookup (KUBERNETES_SERVICE_HOST, KUBECONFIG, HOME); the process environment by default.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>How often a Deployment's rollout is checked while waiting.</summary>
+    public TimeSpan RolloutPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait for a rollout when the resource sets no wait_timeout_seconds.</summary>
+    public TimeSpan DefaultWaitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The field manager when the resource names none.</summary>
+    public string DefaultFieldManager { get; init; } = "colabo-config";
+}
