@@ -100,6 +100,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         }
         PrepareHeaders();
         await _http.Response.StartAsync(CancellationToken);
+        await _http.Response.Body.FlushAsync(CancellationToken);
     }
 
     /// <summary>Sets the standard response headers once, before the first byte of the body.</summary>

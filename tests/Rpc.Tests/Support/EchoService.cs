@@ -19,7 +19,7 @@ public sealed class EchoService : TestService.TestServiceBase
         var count = Math.Max(1, request.Count);
         for (var i = 0; i < count; i++)
         {
-            await responseStream.WriteAsync(await ReplyAsync(request, context, i), context.CancellationToken);
+            await responseStream.WriteAsync(await ReplyAsync(new EchoRequest(request) { Hang = false }, context, i), context.CancellationToken);
         }
         if (request.Hang)
         {
