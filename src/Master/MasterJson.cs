@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+using Colabo.Config.Master.Security;
+
+namespace Colabo.Config.Master;
+
+[JsonSerializable(typeof(PemPair))]
+[JsonSerializable(typeof(ApiTokenGrant))]
+internal sealed partial class MasterJson : JsonSerializerContext;

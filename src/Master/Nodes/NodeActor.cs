@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+using Colabo.Config.Contracts.V1;
+using Colabo.Config.Master.Catalogs;
+using Colabo.Config.Master.Reports;
+using Colabo.Config.Store;
+
+namespace Colabo.Config.Master.Nodes;
+
+/// <summary>
+/// One node, Orleans-grain style: every state change goes through a single-threaded mailbox; the
+/// state (facts, catalog hash, last report summary, last-known resource states) is loaded from the
+/// store on first use and written through it. Watch subscribers are held here too.
+/// </summary>
+public sealed class NodeActor
+{
+    private readonly Channel<Func<Task>> _mailbox = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IConfigStore _store;
+    private readonly CatalogArchive _catalogs;
+    private readonly TimeProvider _time;
+    private readonly object _watchGate = new();
+    private NodeWatch[] _watches = [];
+    private bool _loaded;
+    private NodeRecord? _node;
+    private Dictionary<string, ResourceStateRecord>? _resources;
+
+    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time)
+    {
+        Name = name;
+        _store = store;
+        _catalogs = catalogs;
+        _time = time;
+        _ = Task.Run(RunMailboxAsync);
+    }
+
+    public string Name { get; }
+
+    public int WatchCount => Volatile.Read(ref _watches).Length;
+
+    /// <summary>The node as stored (null when it is not enrolled).</summary>
+    public Task<NodeRecord?> GetAsync(CancellationToken cancellationToken) =>
+        AskAsync(async () =>
+        {
+            await LoadAsync(cancellationToken);
+            return _node;
+        }, cancellationToken);
+
+    /// <summary>Forgets cached state (after an enrollment or a change made elsewhere).</summary>
+    public Task ReloadAsync(CancellationToken cancellationToken) =>
+        AskAsync(() =>
+        {
+            _loaded = false;
+            _resources = null;
+            return Task.FromResult(true);
+        }, cancellationToken);
+
+    /// <summary>Records a check-in: facts (when sent), the catalog hash now served, the time.</summary>
+    public Task RecordCheckInAsync(string? factsJson, string catalogHash, CancellationToken cancellationToken) =>
+        AskAsync(async () =>
+        {
+            await LoadAsync(cancellationToken);
+            if (_node is null)
+            {
+                return false;
+            }
+            var now = _time.GetUtcNow();
+            await _store.RecordCheckInAsync(Name, factsJson, catalogHash, now, cancellationToken);
+            _node = _node with { FactsJson = factsJson ?? _node.FactsJson, CatalogHash = catalogHash, LastSeenAt = now };
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Classifies and records a run; a run id already recorded is acknowledged as a duplicate.</summary>
+    public Task<ReportAck> IngestAsync(RunReport report, CancellationToken cancellationToken) =>
+        AskAsync(async () =>
+        {
+            await LoadAsync(cancellationToken);
+            if (_node is null)
+            {
+                throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
+            }
+            _resources ??= (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+            var hash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
+            var catalog = await _catalogs.FindAsync(hash, cancellationToken);
+            var classified = ReportClassifier.Classify(Name, report, catalog?.Catalog, _resources, _time.GetUtcNow());
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, classified.States, cancellationToken);
+            if (saved)
+            {
+                foreach (var state in classified.States)
+                {
+                    _resources[state.ResourceId] = state;
+                }
+                if (_node.LastReportAt is null || _node.LastReportAt <= classified.Run.FinishedAt)
+                {
+                    _node = _node with
+                    {
+                        LastReportAt = classified.Run.FinishedAt,
+                        LastRunId = classified.Run.RunId,
+                        LastRunState = classified.Run.State,
+                        AppliedHash = classified.Run.CatalogHash,
+                    };
+                }
+            }
+            return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
+        }, cancellationToken);
+
+    public NodeWatch Watch()
+    {
+        var watch = new NodeWatch(Unwatch);
+        lock (_watchGate)
+        {
+            _watches = [.. _watches, watch];
+        }
+        return watch;
+    }
+
+    /// <summary>Pushes an event to every open Watch stream of this node.</summary>
+    public void Notify(WatchEvent watchEvent, bool endStreams = false)
+    {
+        foreach (var watch in Volatile.Read(ref _watches))
+        {
+            watch.Push(watchEvent);
+            if (endStreams)
+            {
+                watch.Complete();
+            }
+        }
+    }
+
+    private void Unwatch(NodeWatch watch)
+    {
+        lock (_watchGate)
+        {
+            _watches = [.. _watches.Where(w => w != watch)];
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!_loaded)
+        {
+            _node = await _store.GetNodeAsync(Name, cancellationToken);
+            _loaded = true;
+        }
+    }
+
+    private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_mailbox.Writer.TryWrite(async () =>
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reply.TrySetCanceled(cancellationToken);
+                return;
+            }
+            try
+            {
+                reply.TrySetResult(await work());
+            }
+#pragma warning disable CA1031 // the caller gets the exception; the mailbox keeps running
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                if (e is OperationCanceledException)
+                {
+                    _loaded = false;
+                }
+                reply.TrySetException(e);
+            }
+        }))
+        {
+            reply.TrySetException(new ObjectDisposedException(nameof(NodeActor)));
+        }
+        return reply.Task;
+    }
+
+    private async Task RunMailboxAsync()
+    {
+        await foreach (var work in _mailbox.Reader.ReadAllAsync())
+        {
+            await work();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Colabo.Config.Contracts.V1;
+using Colabo.Config.Master.Drift;
+using Colabo.Config.Store;
+using Google.Protobuf;
+
+namespace Colabo.Config.Master.Reports;
+
+/// <summary>What a run becomes in the store: its record, change-log entries and new resource states.</summary>
+public sealed record ClassifiedRun(RunRecord Run, IReadOnlyList<ChangeRecord> Changes, IReadOnlyList<ResourceStateRecord> States);
+
+/// <summary>
+/// Turns a reported run into store records: classifies every change (intentional, corrective,
+/// pending, failed), redacts secret values again (never trusting the agent alone), and computes each
+/// resource's new last-known state.
+/// </summary>
+public static class ReportClassifier
+{
+    public const string Redacted = "<redacted>";
+
+    public static ClassifiedRun Classify(
+        string node, RunReport report, Catalog? catalog, IReadOnlyDictionary<string, ResourceStateRecord> previous, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(previous);
+        var start = report.Start;
+        var summary = report.Summary;
+        var catalogHash = start.CatalogHash.Length > 0 ? start.CatalogHash : summary.CatalogHash;
+        var resources = ResourceDigest.Index(catalog);
+        var enforce = start.Mode != RunMode.Noop;
+        var changes = new List<ChangeRecord>();
+        var states = new List<ResourceStateRecord>();
+        int corrective = 0, intentional = 0;
+        var counts = new int[6];
+        foreach (var outcome in report.Outcomes)
+        {
+            if (string.IsNullOrEmpty(outcome.ResourceId))
+            {
+                continue;
+            }
+            resources.TryGetValue(outcome.ResourceId, out var resource);
+            var digest = resource is null ? null : ResourceDigest.Of(resource);
+            previous.TryGetValue(outcome.ResourceId, out var before);
+            var changeClass = DriftClassifier.Classify(outcome.Status, digest, catalogHash, before);
+            corrective += changeClass == ChangeClasses.Corrective ? 1 : 0;
+            intentional += changeClass == ChangeClasses.Intentional ? 1 : 0;
+            if ((int)outcome.Status is >= 0 and < 6)
+            {
+                counts[(int)outcome.Status]++;
+            }
+            var at = outcome.FinishedAt?.ToDateTimeOffset() ?? summary.FinishedAt?.ToDateTimeOffset() ?? receivedAt;
+            var status = ChangeClasses.StatusName(outcome.Status);
+            if (changeClass.Length > 0)
+            {
+                changes.Add(new ChangeRecord
+                {
+                    Node = node,
+                    RunId = start.RunId,
+                    ResourceId = outcome.ResourceId,
+                    Kind = outcome.Kind,
+                    Role = outcome.Role,
+                    Status = status,
+                    Class = changeClass,
+                    ChangesJson = ChangesJson(outcome, resource),
+                    Message = outcome.Message,
+                    At = at,
+                    CatalogHash = catalogHash,
+                });
+            }
+            var good = enforce && !outcome.Audit && outcome.Status is OutcomeStatus.InSync or OutcomeStatus.Changed;
+            var changed = outcome.Status == OutcomeStatus.Changed;
+            states.Add(new ResourceStateRecord
+            {
+                Node = node,
+                ResourceId = outcome.ResourceId,
+                Kind = outcome.Kind,
+                Role = outcome.Role,
+                Status = status,
+                Message = outcome.Message,
+                RunId = start.RunId,
+                UpdatedAt = at,
+                LastChangedAt = changed ? at : before?.LastChangedAt,
+                LastChangeClass = changed ? changeClass : before?.LastChangeClass ?? "",
+                DesiredDigest = good ? digest ?? before?.DesiredDigest ?? "" : before?.DesiredDigest ?? "",
+                CatalogHash = good ? catalogHash : before?.CatalogHash ?? "",
+            });
+        }
+        var run = new RunRecord
+        {
+            Node = node,
+            RunId = start.RunId,
+            Mode = enforce ? "enforce" : "noop",
+            CatalogHash = catalogHash,
+            Commit = start.Commit.Length > 0 ? start.Commit : summary.Commit,
+            StartedAt = start.StartedAt?.ToDateTimeOffset() ?? summary.StartedAt?.ToDateTimeOffset() ?? receivedAt,
+            FinishedAt = summary.FinishedAt?.ToDateTimeOffset() ?? receivedAt,
+            ReceivedAt = receivedAt,
+            Total = report.Outcomes.Count,
+            InSync = counts[(int)OutcomeStatus.InSync],
+            Changed = counts[(int)OutcomeStatus.Changed],
+            WouldChange = counts[(int)OutcomeStatus.WouldChange],
+            Failed = counts[(int)OutcomeStatus.Failed],
+            Skipped = counts[(int)OutcomeStatus.Skipped],
+            Corrective = corrective,
+            Intentional = intentional,
+            Error = summary.Error,
+        };
+        return new ClassifiedRun(run with { State = RunStates.Of(run) }, changes, states);
+    }
+
+    private static string ChangesJson(ResourceOutcome outcome, Resource? resource)
+    {
+        var parts = outcome.Changes.Select(change =>
+        {
+            var copy = change.Clone();
+            if (copy.Secret || (resource?.SecretProperties.Contains(copy.Property) ?? false))
+            {
+                copy.Secret = true;
+                if (copy.HasBefore)
+                {
+                    copy.Before = Redacted;
+                }
+                if (copy.HasAfter)
+                {
+                    copy.After = Redacted;
+                }
+            }
+            return JsonFormatter.Default.Format(copy);
+        });
+        return "[" + string.Join(",", parts) + "]";
+    }
+
+    public static IReadOnlyList<PropertyChange> ParseChanges(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return [.. document.RootElement.EnumerateArray().Select(e => JsonParser.Default.Parse<PropertyChange>(e.GetRawText()))];
+    }
+}

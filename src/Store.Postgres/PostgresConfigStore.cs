@@ -1,0 +1,92 @@
+using System.Data.Common;
+using Colabo.Config.Store.Sql;
+using Npgsql;
+
+namespace Colabo.Config.Store.Postgres;
+
+/// <summary>
+/// The shared store for several master replicas: PostgreSQL (or a compatible database), with
+/// events fanned out across replicas through LISTEN/NOTIFY.
+/// </summary>
+public sealed class PostgresConfigStore : SqlConfigStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresEventBus _events;
+    private readonly string? _schema;
+
+    public PostgresConfigStore(PostgresStoreOptions options)
+        : base(serializeWrites: false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _schema = options.Schema;
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (_schema is not null)
+        {
+            if (!IsIdentifier(_schema))
+            {
+                throw new ArgumentException($"Schema name '{_schema}' must be letters, digits and underscores.", nameof(options));
+            }
+            builder.SearchPath = _schema;
+        }
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var channel = options.Channel ?? (_schema is null ? "colabo_events" : "colabo_events_" + _schema);
+        if (!IsIdentifier(channel))
+        {
+            throw new ArgumentException($"Channel name '{channel}' must be letters, digits and underscores.", nameof(options));
+        }
+        _events = new PostgresEventBus(_dataSource, channel);
+    }
+
+    public override IEventBus Events => _events;
+
+    protected override string BlobType => "BYTEA";
+
+    public override async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_schema is not null)
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            // Concurrent replicas may race to create the schema; the loser's error is harmless.
+            try
+            {
+                await ExecuteAsync(connection, null, $"CREATE SCHEMA IF NOT EXISTS {_schema}", cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateSchema)
+            {
+            }
+        }
+        await CreateTablesAsync(cancellationToken);
+        await _events.StartAsync(cancellationToken);
+    }
+
+    private async Task CreateTablesAsync(CancellationToken cancellationToken)
+    {
+        // Replicas starting together race on CREATE TABLE IF NOT EXISTS; an advisory lock orders them.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(726873)", cancellationToken);
+        try
+        {
+            foreach (var statement in SqlSchema.Statements(BlobType))
+            {
+                await ExecuteAsync(connection, null, statement, cancellationToken);
+            }
+        }
+        finally
+        {
+            await ExecuteAsync(connection, null, "SELECT pg_advisory_unlock(726873)", CancellationToken.None);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _events.DisposeAsync();
+        await _dataSource.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    private static bool IsIdentifier(string name) =>
+        name.Length is > 0 and <= 63 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !char.IsAsciiDigit(name[0]);
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace Colabo.Config.Store.Postgres;
+
+/// <summary>
+/// Cluster events over LISTEN/NOTIFY. Every replica (this one included) receives each event once,
+/// through its listening connection; a lost connection is re-established with a bounded backoff.
+/// </summary>
+internal sealed class PostgresEventBus(NpgsqlDataSource dataSource, string channel) : IEventBus, IAsyncDisposable
+{
+    private readonly SubscriberList _subscribers = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is not null)
+        {
+            return;
+        }
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = Task.Run(() => ListenLoopAsync(listening, _stop.Token), CancellationToken.None);
+        await listening.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task PublishAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken)
+    {
+        var payload = JsonSerializer.Serialize(clusterEvent, PostgresJson.Default.ClusterEvent);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+        command.Parameters.AddWithValue("channel", channel);
+        command.Parameters.AddWithValue("payload", payload);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public IDisposable Subscribe(Action<ClusterEvent> handler) => _subscribers.Add(handler);
+
+    private async Task ListenLoopAsync(TaskCompletionSource listening, CancellationToken stop)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stop);
+                connection.Notification += (_, e) => Deliver(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stop);
+                }
+                listening.TrySetResult();
+                backoff = TimeSpan.FromMilliseconds(100);
+                while (!stop.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stop);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
+            {
+                if (!listening.Task.IsCompleted)
+                {
+                    listening.TrySetException(e);
+                    return;
+                }
+                try
+                {
+                    await Task.Delay(backoff, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5_000));
+            }
+        }
+    }
+
+    private void Deliver(string payload)
+    {
+        ClusterEvent? clusterEvent;
+        try
+        {
+            clusterEvent = JsonSerializer.Deserialize(payload, PostgresJson.Default.ClusterEvent);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (clusterEvent is not null)
+        {
+            _subscribers.Deliver(clusterEvent);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Colabo.Config.Store.Sql;
+using Microsoft.Data.Sqlite;
+
+namespace Colabo.Config.Store.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file (WAL mode) in the master's data dir. Writes are
+/// serialized in-process; events stay in-process, so one SQLite file serves one replica.
+/// </summary>
+public sealed class SqliteConfigStore : SqlConfigStore
+{
+    private static readonly Lazy<bool> s_native = new(() =>
+    {
+        SQLitePCL.Batteries_V2.Init();
+        return true;
+    });
+
+    private readonly string _connectionString;
+
+    public SqliteConfigStore(string path)
+        : base(serializeWrites: true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _ = s_native.Value;
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public override IEventBus Events { get; } = new InProcessEventBus();
+
+    protected override string BlobType => "BLOB";
+
+    public override async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken);
+        }
+        await base.InitializeAsync(cancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // PostgreSQL's LIKE is case-sensitive; make SQLite's agree. busy_timeout covers other processes.
+            await ExecuteAsync(connection, null, "PRAGMA case_sensitive_like = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL", cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Colabo.Config.Store;
+
+public sealed record CompactionResult(int RunsDeleted, int ChangesDeleted, int TokensDeleted, int CertificatesDeleted);

@@ -1,0 +1,63 @@
+namespace Colabo.Config.Store.Sql;
+
+/// <summary>
+/// The schema, written once for both providers: timestamps are Unix milliseconds (BIGINT), booleans
+/// are 0/1, lists are JSON text; only the binary type differs.
+/// </summary>
+public static class SqlSchema
+{
+    public static IReadOnlyList<string> Statements(string blobType) =>
+    [
+        """
+        CREATE TABLE IF NOT EXISTS nodes (
+          name TEXT PRIMARY KEY, environment TEXT NOT NULL, roles TEXT NOT NULL, facts TEXT NOT NULL,
+          catalog_hash TEXT NOT NULL, applied_hash TEXT NOT NULL, enrolled_at BIGINT NOT NULL,
+          last_seen_at BIGINT NULL, last_report_at BIGINT NULL, last_run_id TEXT NOT NULL,
+          last_run_state TEXT NOT NULL, certificate_serial TEXT NOT NULL)
+        """,
+        $"CREATE TABLE IF NOT EXISTS catalogs (hash TEXT PRIMARY KEY, body {blobType} NOT NULL, stored_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS tokens (
+          id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name_pattern TEXT NOT NULL, roles TEXT NOT NULL,
+          environment TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+          max_uses BIGINT NOT NULL, uses BIGINT NOT NULL, revoked BIGINT NOT NULL,
+          description TEXT NOT NULL, created_by TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS certificates (
+          serial TEXT PRIMARY KEY, subject TEXT NOT NULL, kind TEXT NOT NULL, not_before BIGINT NOT NULL,
+          not_after BIGINT NOT NULL, fingerprint TEXT NOT NULL, pem TEXT NOT NULL,
+          revoked_at BIGINT NULL, revocation_reason TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS certificates_subject ON certificates (subject)",
+        $"CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value {blobType} NOT NULL, updated_at BIGINT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS runs (
+          node TEXT NOT NULL, run_id TEXT NOT NULL, mode TEXT NOT NULL, catalog_hash TEXT NOT NULL,
+          commit_id TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL,
+          received_at BIGINT NOT NULL, total BIGINT NOT NULL, in_sync BIGINT NOT NULL,
+          changed BIGINT NOT NULL, would_change BIGINT NOT NULL, failed BIGINT NOT NULL,
+          skipped BIGINT NOT NULL, corrective BIGINT NOT NULL, intentional BIGINT NOT NULL,
+          state TEXT NOT NULL, error TEXT NOT NULL,
+          PRIMARY KEY (node, run_id))
+        """,
+        "CREATE INDEX IF NOT EXISTS runs_node_finished ON runs (node, finished_at)",
+        """
+        CREATE TABLE IF NOT EXISTS changes (
+          node TEXT NOT NULL, run_id TEXT NOT NULL, resource_id TEXT NOT NULL, kind TEXT NOT NULL,
+          role TEXT NOT NULL, status TEXT NOT NULL, change_class TEXT NOT NULL, changes TEXT NOT NULL,
+          message TEXT NOT NULL, at BIGINT NOT NULL, catalog_hash TEXT NOT NULL,
+          PRIMARY KEY (node, run_id, resource_id))
+        """,
+        "CREATE INDEX IF NOT EXISTS changes_at ON changes (at)",
+        """
+        CREATE TABLE IF NOT EXISTS resource_states (
+          node TEXT NOT NULL, resource_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL,
+          status TEXT NOT NULL, message TEXT NOT NULL, run_id TEXT NOT NULL, updated_at BIGINT NOT NULL,
+          last_changed_at BIGINT NULL, last_change_class TEXT NOT NULL, desired_digest TEXT NOT NULL,
+          catalog_hash TEXT NOT NULL,
+          PRIMARY KEY (node, resource_id))
+        """,
+    ];
+}

@@ -1,0 +1,63 @@
+using Colabo.Config.Store.Postgres;
+
+namespace Colabo.Config.Store.Tests;
+
+/// <summary>The conformance suite against the real PostgreSQL cluster that tests/setup/30-postgres.sh starts.</summary>
+public sealed class PostgresStoreTests : StoreConformance
+{
+    private readonly string _schema = TestPostgres.NewSchema();
+
+    protected override async Task<IConfigStore> CreateStoreAsync()
+    {
+        var store = new PostgresConfigStore(TestPostgres.Options(_schema));
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestPostgres.DropSchemaAsync(_schema);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task An_event_published_by_one_replica_reaches_the_other_exactly_once()
+    {
+        await using var replicaB = new PostgresConfigStore(TestPostgres.Options(_schema));
+        await replicaB.InitializeAsync(CancellationToken.None);
+        var received = new List<ClusterEvent>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = replicaB.Events.Subscribe(e =>
+        {
+            lock (received)
+            {
+                received.Add(e);
+            }
+            (e.Kind == "marker" ? marker : first).TrySetResult();
+        });
+
+        await Store.Events.PublishAsync(new ClusterEvent(ClusterEvent.CatalogChanged, "*", "sha256:x"), CancellationToken.None);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Store.Events.PublishAsync(new ClusterEvent("marker", "*"), CancellationToken.None);
+        await marker.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        lock (received)
+        {
+            Assert.Equal([new ClusterEvent(ClusterEvent.CatalogChanged, "*", "sha256:x"), new ClusterEvent("marker", "*")], received);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_second_replica_sees_what_the_first_wrote()
+    {
+        await using var replicaB = new PostgresConfigStore(TestPostgres.Options(_schema));
+        await replicaB.InitializeAsync(CancellationToken.None);
+
+        await Store.RevokeCertificateAsync("0A", T0, "x", CancellationToken.None);
+        await Store.AddCertificateAsync(Certificate("0B", "web-1"), CancellationToken.None);
+        await Store.RevokeCertificateAsync("0B", T0, "x", CancellationToken.None);
+
+        Assert.Equal(["0B"], await replicaB.ListRevokedSerialsAsync(CancellationToken.None));
+    }
+}

@@ -1,0 +1,396 @@
+using Colabo.Config.Store;
+
+namespace Colabo.Config.Store.Tests;
+
+/// <summary>
+/// The store conformance suite: every provider derives from this class and must pass all of it.
+/// Each test gets a fresh, empty store.
+/// </summary>
+public abstract class StoreConformance : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+    private IConfigStore? _store;
+
+    protected IConfigStore Store => _store ?? throw new InvalidOperationException("not initialized");
+
+    /// <summary>Creates a new, empty, initialized store.</summary>
+    protected abstract Task<IConfigStore> CreateStoreAsync();
+
+    public async Task InitializeAsync() => _store = await CreateStoreAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+    }
+
+    private static CancellationToken Ct => CancellationToken.None;
+
+    [Fact(Timeout = 30_000)]
+    public async Task Initializing_twice_is_harmless()
+    {
+        await Store.InitializeAsync(Ct);
+        Assert.Empty(await Store.ListNodesAsync(Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task An_upserted_node_reads_back_with_every_field()
+    {
+        var node = Node("web-1") with
+        {
+            Roles = ["base", "web"],
+            FactsJson = """{"os":"debian"}""",
+            CatalogHash = "sha256:aa",
+            AppliedHash = "sha256:bb",
+            LastSeenAt = T0.AddMinutes(1),
+            LastReportAt = T0.AddMinutes(2),
+            LastRunId = "r1",
+            LastRunState = "converged",
+            CertificateSerial = "0A",
+        };
+
+        await Store.UpsertNodeAsync(node, Ct);
+
+        Assert.Equal(node, await Store.GetNodeAsync("web-1", Ct), NodeComparer.Instance);
+        Assert.Null(await Store.GetNodeAsync("web-2", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Nodes_are_listed_by_name_and_an_upsert_replaces_the_record()
+    {
+        await Store.UpsertNodeAsync(Node("db-1"), Ct);
+        await Store.UpsertNodeAsync(Node("app-1"), Ct);
+        await Store.UpsertNodeAsync(Node("db-1") with { Environment = "staging" }, Ct);
+
+        var nodes = await Store.ListNodesAsync(Ct);
+
+        Assert.Equal(["app-1", "db-1"], nodes.Select(n => n.Name));
+        Assert.Equal("staging", nodes[1].Environment);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_check_in_records_facts_catalog_hash_and_time_and_keeps_facts_when_none_are_sent()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+
+        await Store.RecordCheckInAsync("web-1", """{"os":"debian"}""", "sha256:1", T0.AddMinutes(5), Ct);
+        await Store.RecordCheckInAsync("web-1", null, "sha256:2", T0.AddMinutes(6), Ct);
+
+        var node = await Store.GetNodeAsync("web-1", Ct);
+        Assert.Equal("""{"os":"debian"}""", node!.FactsJson);
+        Assert.Equal("sha256:2", node.CatalogHash);
+        Assert.Equal(T0.AddMinutes(6), node.LastSeenAt);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Catalog_bytes_round_trip_by_hash_and_a_second_put_is_harmless()
+    {
+        byte[] body = [1, 2, 3, 0, 255];
+
+        await Store.PutCatalogAsync("sha256:c", body, Ct);
+        await Store.PutCatalogAsync("sha256:c", body, Ct);
+
+        Assert.Equal(body, await Store.GetCatalogAsync("sha256:c", Ct));
+        Assert.Null(await Store.GetCatalogAsync("sha256:d", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_setting_added_if_absent_keeps_the_first_value_and_set_overwrites()
+    {
+        Assert.Equal("one", await Store.AddSettingIfAbsentAsync("ca", "one", Ct));
+        Assert.Equal("one", await Store.AddSettingIfAbsentAsync("ca", "two", Ct));
+
+        await Store.SetSettingAsync("ca", "three", Ct);
+
+        Assert.Equal("three", await Store.GetSettingAsync("ca", Ct));
+        Assert.Null(await Store.GetSettingAsync("missing", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_one_time_token_is_accepted_once_then_refused_as_used_up()
+    {
+        await Store.AddTokenAsync(Token("t1", "h1"), Ct);
+
+        var first = await Store.UseTokenAsync("h1", T0, Ct);
+        var second = await Store.UseTokenAsync("h1", T0, Ct);
+
+        Assert.Equal(TokenUseOutcome.Accepted, first.Outcome);
+        Assert.Equal(["base"], first.Token!.Roles);
+        Assert.Equal(TokenUseOutcome.UsedUp, second.Outcome);
+        Assert.Equal(1, (await Store.FindTokenByHashAsync("h1", Ct))!.Uses);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_token_with_three_uses_accepts_exactly_three()
+    {
+        await Store.AddTokenAsync(Token("t1", "h1") with { MaxUses = 3 }, Ct);
+
+        var outcomes = new List<TokenUseOutcome>();
+        for (var i = 0; i < 4; i++)
+        {
+            outcomes.Add((await Store.UseTokenAsync("h1", T0, Ct)).Outcome);
+        }
+
+        Assert.Equal([TokenUseOutcome.Accepted, TokenUseOutcome.Accepted, TokenUseOutcome.Accepted, TokenUseOutcome.UsedUp], outcomes);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Expired_revoked_and_unknown_tokens_are_refused_with_their_reason()
+    {
+        await Store.AddTokenAsync(Token("old", "h-old") with { ExpiresAt = T0 }, Ct);
+        await Store.AddTokenAsync(Token("rev", "h-rev"), Ct);
+        Assert.True(await Store.RevokeTokenAsync("rev", Ct));
+        Assert.False(await Store.RevokeTokenAsync("rev", Ct));
+
+        Assert.Equal(TokenUseOutcome.Expired, (await Store.UseTokenAsync("h-old", T0, Ct)).Outcome);
+        Assert.Equal(TokenUseOutcome.Revoked, (await Store.UseTokenAsync("h-rev", T0, Ct)).Outcome);
+        Assert.Equal(TokenUseOutcome.Unknown, (await Store.UseTokenAsync("h-none", T0, Ct)).Outcome);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Concurrent_uses_of_a_one_time_token_accept_exactly_one()
+    {
+        await Store.AddTokenAsync(Token("t1", "h1"), Ct);
+
+        var uses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.UseTokenAsync("h1", T0, Ct))));
+
+        Assert.Single(uses, u => u.Outcome == TokenUseOutcome.Accepted);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Tokens_are_listed_with_every_field()
+    {
+        var token = Token("t1", "h1") with { NamePattern = "web-*", Environment = "staging", Description = "web fleet", CreatedBy = "alice" };
+        await Store.AddTokenAsync(token, Ct);
+
+        var listed = Assert.Single(await Store.ListTokensAsync(Ct));
+
+        Assert.Equal(token with { Roles = [] }, listed with { Roles = [] });
+        Assert.Equal(token.Roles, listed.Roles);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_revoked_certificate_is_listed_once_with_its_reason()
+    {
+        await Store.AddCertificateAsync(Certificate("0A", "web-1"), Ct);
+        await Store.AddCertificateAsync(Certificate("0B", "web-1"), Ct);
+        await Store.AddCertificateAsync(Certificate("0C", "db-1"), Ct);
+
+        Assert.True(await Store.RevokeCertificateAsync("0A", T0, "compromised", Ct));
+        Assert.False(await Store.RevokeCertificateAsync("0A", T0, "again", Ct));
+        Assert.False(await Store.RevokeCertificateAsync("FF", T0, "unknown", Ct));
+
+        Assert.Equal(["0A"], await Store.ListRevokedSerialsAsync(Ct));
+        var revoked = await Store.GetCertificateAsync("0A", Ct);
+        Assert.Equal(T0, revoked!.RevokedAt);
+        Assert.Equal("compromised", revoked.RevocationReason);
+        Assert.Equal(2, (await Store.ListCertificatesAsync("web-1", Ct)).Count);
+        Assert.Equal(3, (await Store.ListCertificatesAsync(null, Ct)).Count);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Secrets_round_trip_are_listed_by_name_and_deleted()
+    {
+        await Store.SetSecretAsync("db_password", [9, 8, 7], T0, Ct);
+        await Store.SetSecretAsync("api_key", [1], T0, Ct);
+        await Store.SetSecretAsync("api_key", [2], T0, Ct);
+
+        Assert.Equal([2], await Store.GetSecretAsync("api_key", Ct));
+        Assert.Equal(["api_key", "db_password"], await Store.ListSecretNamesAsync(Ct));
+        Assert.True(await Store.DeleteSecretAsync("api_key", Ct));
+        Assert.False(await Store.DeleteSecretAsync("api_key", Ct));
+        Assert.Null(await Store.GetSecretAsync("api_key", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_resent_run_is_recorded_once()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        var run = Run("web-1", "r1", T0);
+        ChangeRecord[] changes = [Change("web-1", "r1", "file:/etc/motd", "corrective", T0)];
+
+        Assert.True(await Store.SaveRunAsync(run, changes, [State("web-1", "r1", "file:/etc/motd", T0)], Ct));
+        Assert.False(await Store.SaveRunAsync(run, changes, [State("web-1", "r1", "file:/etc/motd", T0)], Ct));
+
+        Assert.Single(await Store.ListRunsAsync("web-1", null, 10, Ct));
+        Assert.Single(await Store.QueryChangesAsync(new ChangeQuery(), Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_saved_run_updates_the_node_summary_and_the_resources_last_known_state()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        var run = Run("web-1", "r1", T0) with { State = "drifted", CatalogHash = "sha256:x", Changed = 1, Corrective = 1 };
+        var state = State("web-1", "r1", "file:/etc/motd", T0) with { Status = "changed", LastChangedAt = T0, LastChangeClass = "corrective", DesiredDigest = "d1" };
+
+        await Store.SaveRunAsync(run, [Change("web-1", "r1", "file:/etc/motd", "corrective", T0)], [state], Ct);
+
+        var node = await Store.GetNodeAsync("web-1", Ct);
+        Assert.Equal("r1", node!.LastRunId);
+        Assert.Equal("drifted", node.LastRunState);
+        Assert.Equal("sha256:x", node.AppliedHash);
+        Assert.Equal(T0, node.LastReportAt);
+        Assert.Equal(run, await Store.GetRunAsync("web-1", "r1", Ct));
+        Assert.Equal([state], await Store.GetResourceStatesAsync("web-1", Ct));
+        Assert.Equal("corrective", Assert.Single(await Store.ListChangesOfRunAsync("web-1", "r1", Ct)).Class);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task An_older_run_arriving_late_does_not_replace_the_node_summary()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        await Store.SaveRunAsync(Run("web-1", "new", T0.AddHours(1)), [], [], Ct);
+
+        await Store.SaveRunAsync(Run("web-1", "old", T0), [], [], Ct);
+
+        Assert.Equal("new", (await Store.GetNodeAsync("web-1", Ct))!.LastRunId);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Runs_are_listed_newest_first_with_since_and_limit()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        for (var i = 0; i < 5; i++)
+        {
+            await Store.SaveRunAsync(Run("web-1", $"r{i}", T0.AddMinutes(i)), [], [], Ct);
+        }
+
+        var runs = await Store.ListRunsAsync("web-1", T0.AddMinutes(1), 3, Ct);
+
+        Assert.Equal(["r4", "r3", "r2"], runs.Select(r => r.RunId));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_change_query_filters_by_node_glob_role_resource_glob_time_and_class()
+    {
+        foreach (var node in new[] { "web-1", "web_2", "db-1" })
+        {
+            await Store.UpsertNodeAsync(Node(node), Ct);
+        }
+        await Store.SaveRunAsync(Run("web-1", "a", T0), [
+            Change("web-1", "a", "file:/etc/motd", "corrective", T0),
+            Change("web-1", "a", "package:nginx", "intentional", T0) with { Role = "web" },
+        ], [], Ct);
+        await Store.SaveRunAsync(Run("web_2", "b", T0.AddHours(1)), [Change("web_2", "b", "file:/etc/nginx/nginx.conf", "corrective", T0.AddHours(1)) with { Role = "web" }], [], Ct);
+        await Store.SaveRunAsync(Run("db-1", "c", T0.AddHours(2)), [Change("db-1", "c", "file:/etc/motd", "corrective", T0.AddHours(2))], [], Ct);
+
+        var corrective = await Store.QueryChangesAsync(new ChangeQuery { Classes = ["corrective"] }, Ct);
+        var webNodes = await Store.QueryChangesAsync(new ChangeQuery { NodeGlob = "web*" }, Ct);
+        var literalUnderscore = await Store.QueryChangesAsync(new ChangeQuery { NodeGlob = "web_?" }, Ct);
+        var webRole = await Store.QueryChangesAsync(new ChangeQuery { Role = "web" }, Ct);
+        var etcFiles = await Store.QueryChangesAsync(new ChangeQuery { ResourceGlob = "file:/etc/*" }, Ct);
+        var window = await Store.QueryChangesAsync(new ChangeQuery { Since = T0.AddMinutes(30), Until = T0.AddHours(2) }, Ct);
+        var caseSensitive = await Store.QueryChangesAsync(new ChangeQuery { NodeGlob = "WEB*" }, Ct);
+        var limited = await Store.QueryChangesAsync(new ChangeQuery { Limit = 1 }, Ct);
+
+        Assert.Equal(["db-1", "web_2", "web-1"], corrective.Select(c => c.Node));
+        Assert.Equal(3, webNodes.Count);
+        Assert.Equal(["web_2"], literalUnderscore.Select(c => c.Node));
+        Assert.Equal(["file:/etc/nginx/nginx.conf", "package:nginx"], webRole.Select(c => c.ResourceId));
+        Assert.Equal(3, etcFiles.Count);
+        Assert.Equal(["web_2"], window.Select(c => c.Node));
+        Assert.Empty(caseSensitive);
+        Assert.Equal(["db-1"], limited.Select(c => c.Node));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Compaction_deletes_old_history_but_keeps_each_nodes_last_run_and_resource_states()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        await Store.SaveRunAsync(Run("web-1", "old", T0), [Change("web-1", "old", "file:/a", "corrective", T0)], [State("web-1", "old", "file:/a", T0)], Ct);
+        await Store.SaveRunAsync(Run("web-1", "last", T0.AddDays(1)), [Change("web-1", "last", "file:/b", "corrective", T0.AddDays(1))], [], Ct);
+        await Store.AddTokenAsync(Token("t", "h") with { ExpiresAt = T0 }, Ct);
+        await Store.AddCertificateAsync(Certificate("0A", "web-1") with { NotAfter = T0 }, Ct);
+
+        var result = await Store.CompactAsync(T0.AddDays(40), Ct);
+
+        Assert.Equal(new CompactionResult(1, 1, 1, 1), result);
+        Assert.Equal(["last"], (await Store.ListRunsAsync("web-1", null, 10, Ct)).Select(r => r.RunId));
+        Assert.Equal(["file:/b"], (await Store.QueryChangesAsync(new ChangeQuery(), Ct)).Select(c => c.ResourceId));
+        Assert.Single(await Store.GetResourceStatesAsync("web-1", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_published_event_reaches_a_subscriber()
+    {
+        var received = new TaskCompletionSource<ClusterEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = Store.Events.Subscribe(e => received.TrySetResult(e));
+
+        await Store.Events.PublishAsync(new ClusterEvent(ClusterEvent.Revoked, "web-1", "0A"), Ct);
+
+        Assert.Equal(new ClusterEvent(ClusterEvent.Revoked, "web-1", "0A"), await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    protected static NodeRecord Node(string name) => new() { Name = name, EnrolledAt = T0, Roles = ["base"] };
+
+    protected static EnrollmentTokenRecord Token(string id, string hash) => new()
+    {
+        Id = id,
+        Hash = hash,
+        Roles = ["base"],
+        CreatedAt = T0.AddHours(-1),
+        ExpiresAt = T0.AddHours(1),
+    };
+
+    protected static CertificateRecord Certificate(string serial, string subject) => new()
+    {
+        Serial = serial,
+        Subject = subject,
+        NotBefore = T0,
+        NotAfter = T0.AddDays(30),
+        Fingerprint = "ff",
+        Pem = "-----BEGIN CERTIFICATE-----",
+    };
+
+    protected static RunRecord Run(string node, string runId, DateTimeOffset at) => new()
+    {
+        Node = node,
+        RunId = runId,
+        CatalogHash = "sha256:c",
+        Commit = "abc",
+        StartedAt = at.AddSeconds(-5),
+        FinishedAt = at,
+        ReceivedAt = at,
+        Total = 3,
+        InSync = 2,
+        Changed = 1,
+        State = "converged",
+    };
+
+    protected static ChangeRecord Change(string node, string runId, string resourceId, string changeClass, DateTimeOffset at) => new()
+    {
+        Node = node,
+        RunId = runId,
+        ResourceId = resourceId,
+        Kind = resourceId.Split(':')[0],
+        Role = "base",
+        Status = "changed",
+        Class = changeClass,
+        ChangesJson = """[{"property":"content","before":"a","after":"b"}]""",
+        At = at,
+        CatalogHash = "sha256:c",
+    };
+
+    protected static ResourceStateRecord State(string node, string runId, string resourceId, DateTimeOffset at) => new()
+    {
+        Node = node,
+        ResourceId = resourceId,
+        Kind = resourceId.Split(':')[0],
+        Role = "base",
+        Status = "in_sync",
+        RunId = runId,
+        UpdatedAt = at,
+    };
+
+    private sealed class NodeComparer : IEqualityComparer<NodeRecord?>
+    {
+        public static readonly NodeComparer Instance = new();
+
+        public bool Equals(NodeRecord? x, NodeRecord? y) =>
+            x is not null && y is not null && (x with { Roles = [] }) == (y with { Roles = [] }) && x.Roles.SequenceEqual(y.Roles);
+
+        public int GetHashCode(NodeRecord? obj) => obj?.Name.GetHashCode(StringComparison.Ordinal) ?? 0;
+    }
+}

@@ -1,0 +1,26 @@
+using Colabo.Config.Store.Postgres;
+
+namespace Colabo.Config.Store.Tests;
+
+/// <summary>
+/// Where the PostgreSQL of tests/setup/30-postgres.sh is: $COLABO_TEST_POSTGRES or the well-known
+/// default. Each test gets its own schema, so tests are isolated and may run in parallel.
+/// </summary>
+public static class TestPostgres
+{
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=colabo_test;Password=colabo_test;Database=colabo_test;Maximum Pool Size=8";
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("COLABO_TEST_POSTGRES") is { Length: > 0 } value ? value : DefaultConnectionString;
+
+    public static string NewSchema() => "t_" + Guid.NewGuid().ToString("N")[..16];
+
+    public static async Task DropSchemaAsync(string schema)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(ConnectionString);
+        await using var command = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static PostgresStoreOptions Options(string schema) => new() { ConnectionString = ConnectionString, Schema = schema };
+}
