@@ -135,7 +135,7 @@ public sealed partial class KubernetesModule(KubernetesModuleOptions? options = 
         var prunable = new List<KubernetesPrunable>();
         if (spec.Prune || absent)
         {
-            var declaredPaths = absent ? [] : objects.Select(o => o.Ref.Path).ToHashSet(StringComparer.Ordinal);
+            var declaredPaths = objects.Select(o => o.Ref.Path).ToHashSet(StringComparer.Ordinal);
             foreach (var found in await ListOwnedAsync(objects.Select(o => (o.Ref.ApiVersion, o.Ref.Kind)), owner, client, discovery, cancellationToken))
             {
                 if (!declaredPaths.Contains(found.Path) && prunable.All(p => p.Ref.Path != found.Path))
