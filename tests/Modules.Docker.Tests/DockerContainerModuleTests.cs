@@ -136,6 +136,7 @@ public sealed class DockerContainerModuleTests(DockerFixture docker)
         Assert.Equal($"bind {hostDir} /data false", await DockerFixture.Inspect(spec.Name, "{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}}{{end}}"));
         Assert.Contains("127.0.0.1", await DockerFixture.Inspect(spec.Name, "{{json .HostConfig.PortBindings}}"), StringComparison.Ordinal);
         await DockerFixture.Docker("rm", "-f", spec.Name);
+        Directory.Delete(hostDir);
     }
 
     [Fact(Timeout = 90_000)]
