@@ -12,6 +12,12 @@ public sealed record KubernetesModuleOptions
     /// <summary>How long to wait for a rollout when the resource sets no wait_timeout_seconds.</summary>
     public TimeSpan DefaultWaitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The node this agent converges, part of the owned-by label, so two nodes applying a resource of
+    /// the same name into one cluster never prune each other's objects. The agent sets its certificate name.
+    /// </summary>
+    public string NodeName { get; init; } = System.Environment.MachineName;
+
     /// <summary>The field manager when the resource names none.</summary>
     public string DefaultFieldManager { get; init; } = "colabo-config";
 }

@@ -55,7 +55,7 @@ public sealed class KubectlAgainstStandInTests(StandInFixture cluster) : IClassF
         var ns = cluster.NewNamespace("kubectl-get");
         await Converge.Run(module, Manifests.Resource("listed", cluster.Kubeconfig, Manifests.Namespace(ns), Manifests.ConfigMap("a", ns), Manifests.ConfigMap("b", ns), Manifests.Deployment("web", ns, 2)));
         await Converge.Run(module, Manifests.Resource("unrelated", cluster.Kubeconfig, Manifests.ConfigMap("c", ns)));
-        var owner = KubernetesModule.OwnerId("colabo-test", "kubernetes:listed");
+        var owner = KubernetesModule.OwnerId(System.Environment.MachineName, "colabo-test", "kubernetes:listed");
 
         var configMaps = await Kubectl("get", "configmaps", "--all-namespaces", "-l", $"{KubernetesModule.OwnedByLabel}={owner}", "-o", "name");
         var replicas = await Kubectl("get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}");

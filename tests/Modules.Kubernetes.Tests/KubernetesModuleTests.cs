@@ -24,7 +24,7 @@ public sealed class KubernetesModuleTests(StandInFixture cluster) : IClassFixtur
         Assert.Empty(second);
         var configMap = StandIn.Get("v1", "configmaps", ns, "settings")!;
         Assert.Equal("fast", configMap["data"]!["mode"]!.GetValue<string>());
-        Assert.Equal(KubernetesModule.OwnerId("colabo-test", "kubernetes:web"), configMap["metadata"]!["labels"]![KubernetesModule.OwnedByLabel]!.GetValue<string>());
+        Assert.Equal(KubernetesModule.OwnerId(System.Environment.MachineName, "colabo-test", "kubernetes:web"), configMap["metadata"]!["labels"]![KubernetesModule.OwnedByLabel]!.GetValue<string>());
         Assert.Equal("colabo-test", configMap["metadata"]!["managedFields"]![0]!["manager"]!.GetValue<string>());
         Assert.Contains(StandIn.Requests, r => r.StartsWith($"PATCH /apis/apps/v1/namespaces/{ns}/deployments/web?fieldManager=colabo-test&force=true ", StringComparison.Ordinal));
     }
@@ -75,6 +75,23 @@ public sealed class KubernetesModuleTests(StandInFixture cluster) : IClassFixtur
         Assert.Null(StandIn.Get("v1", "configmaps", ns, "drop"));
         Assert.NotNull(StandIn.Get("v1", "configmaps", ns, "keep"));
         Assert.NotNull(StandIn.Get("v1", "configmaps", ns, "foreign"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Two_nodes_applying_a_resource_of_the_same_name_never_prune_each_others_objects()
+    {
+        var ns = cluster.NewNamespace("twonodes");
+        var nodeA = new KubernetesModule(new KubernetesModuleOptions { NodeName = "node-a" });
+        var nodeB = new KubernetesModule(new KubernetesModuleOptions { NodeName = "node-b" });
+        var onA = Manifests.Resource("shared", cluster.Kubeconfig, Manifests.Namespace(ns), Manifests.ConfigMap("from-a", ns));
+        var onB = Manifests.Resource("shared", cluster.Kubeconfig, Manifests.ConfigMap("from-b", ns));
+        onA.Kubernetes.Prune = onB.Kubernetes.Prune = true;
+        await Converge.Run(nodeA, onA);
+
+        var changes = await Converge.Run(nodeB, onB);
+
+        Assert.Equal([$"ConfigMap/{ns}/from-b"], changes.Select(c => c.Property));
+        Assert.NotNull(StandIn.Get("v1", "configmaps", ns, "from-a"));
     }
 
     [Fact(Timeout = 30_000)]
