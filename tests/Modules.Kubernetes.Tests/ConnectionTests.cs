@@ -92,6 +92,20 @@ public sealed class ConnectionTests(StandInFixture cluster) : IClassFixture<Stan
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_token_file_next_to_the_kubeconfig_and_the_context_namespace_are_used()
+    {
+        var directory = Path.Combine(cluster.Directory, "tokenfile");
+        var kubeconfig = StandIn.WriteKubeconfig(Path.Combine(directory, "config"), ns: "kube-system");
+        File.WriteAllText(Path.Combine(directory, "token"), KubernetesStandIn.Token + "\n");
+        File.WriteAllText(kubeconfig, File.ReadAllText(kubeconfig).Replace($"token: {KubernetesStandIn.Token}", "tokenFile: token", StringComparison.Ordinal));
+        var name = cluster.NewNamespace("tokenfile");
+
+        await Converge.Run(new KubernetesModule(), Manifests.Resource("f", kubeconfig, Manifests.ConfigMap(name)));
+
+        Assert.NotNull(StandIn.Get("v1", "configmaps", "kube-system", name));
+    }
+
     [Fact]
     public void Without_any_credentials_the_error_lists_every_place_looked()
     {

@@ -97,6 +97,23 @@ public sealed class KubectlAgainstStandInTests(StandInFixture cluster) : IClassF
         Assert.Equal("1", get.Output);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_field_another_manager_changed_with_kubectl_is_reported_as_drift_and_taken_back()
+    {
+        var ns = cluster.NewNamespace("kubectl-drift");
+        var desired = Manifests.Resource("drift", cluster.Kubeconfig, Manifests.Namespace(ns), Manifests.ConfigMap("cfg", ns, ("level", "info")));
+        await Converge.Run(module, desired);
+        var manifest = Path.Combine(cluster.Directory, $"{ns}.yaml");
+        File.WriteAllText(manifest, $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\ndata:\n  level: debug\n");
+        var edit = await Kubectl("apply", "--server-side", "--field-manager=someone-else", "--force-conflicts", "--validate=false", "-f", manifest);
+
+        var repair = await Converge.Run(module, desired);
+
+        Assert.True(edit.ExitCode == 0, edit.Output);
+        Assert.Equal([($"ConfigMap/{ns}/cfg data.level", "debug", "info")], repair.Select(c => (c.Property, c.Before!, c.After!)));
+        Assert.Equal("info", (await Kubectl("get", "configmap", "cfg", "-n", ns, "-o", "jsonpath={.data.level}")).Output);
+    }
+
     private async Task<(int ExitCode, string Output)> Kubectl(params string[] arguments)
     {
         var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
