@@ -7,7 +7,7 @@ using Colabo.Config.Modules.Docker.Internal;
 namespace Colabo.Config.Modules.Docker;
 
 /// <summary>
-/// <c>docker_container</c>: running (default), stopped, present (exists, run state left alone) or
+/// <c>docker_container</c>: running (default), stopped, present (created, not started; later runs leave its run state alone) or
 /// absent. A container is replaced only when what runs differs from the desired spec: the spec hash
 /// label this module sets at creation, the fields that matter as inspected, and the image id the
 /// reference resolves to now (so an updated image is picked up). Otherwise only its run state is
@@ -272,10 +272,11 @@ public sealed partial class DockerContainerModule(DockerClient docker) : IResour
             await docker.ConnectNetworkAsync(network, id, cancellationToken);
         }
 
-        await SetRunStateAsync(id, running: false, wanted ?? "running", stopTimeout, cancellationToken);
+        // present: created, not started.
+        await SetRunStateAsync(id, running: false, wanted, stopTimeout, cancellationToken);
     }
 
-    /// <summary>running/stopped for those ensures; null for present (run state left alone).</summary>
+    /// <summary>running/stopped for those ensures; null for present (created, not started, run state left alone).</summary>
     private static string? WantedState(Resource desired) => desired.Ensure switch
     {
         Ensure.Stopped => "stopped",

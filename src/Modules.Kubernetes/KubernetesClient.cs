@@ -138,12 +138,17 @@ public sealed class KubernetesClient : IDisposable
 
     private bool ValidateServer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (Connection.InsecureSkipTlsVerify || errors == SslPolicyErrors.None)
+        if (Connection.InsecureSkipTlsVerify)
         {
             return true;
         }
 
-        if (certificate is null || Connection.CertificateAuthorities.Count == 0 || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        if (Connection.CertificateAuthorities.Count == 0)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
             return false;
         }

@@ -39,9 +39,9 @@ public sealed partial class KubernetesModule(KubernetesModuleOptions? options = 
 
     public string Kind => "kubernetes";
 
-    /// <summary>The owned-by label value: stable per field manager and resource id, valid as a label value.</summary>
-    public static string OwnerId(string fieldManager, string resourceId) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{fieldManager}\n{resourceId}")))[..40];
+    /// <summary>The owned-by label value: stable per node, field manager and resource id, valid as a label value.</summary>
+    public static string OwnerId(string node, string fieldManager, string resourceId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{node}\n{fieldManager}\n{resourceId}")))[..40];
 
     public IReadOnlyList<string> Validate(Resource desired)
     {
@@ -106,7 +106,7 @@ public sealed partial class KubernetesModule(KubernetesModuleOptions? options = 
         using var client = Connect(spec, context);
         var discovery = new ApiDiscovery(client);
         var fieldManager = FieldManager(spec);
-        var owner = OwnerId(fieldManager, desired.Id);
+        var owner = OwnerId(options.NodeName, fieldManager, desired.Id);
         var absent = desired.Ensure == Ensure.Absent;
 
         var objects = new List<KubernetesObjectState>();
@@ -135,7 +135,7 @@ public sealed partial class KubernetesModule(KubernetesModuleOptions? options = 
         var prunable = new List<KubernetesPrunable>();
         if (spec.Prune || absent)
         {
-            var declaredPaths = absent ? [] : objects.Select(o => o.Ref.Path).ToHashSet(StringComparer.Ordinal);
+            var declaredPaths = objects.Select(o => o.Ref.Path).ToHashSet(StringComparer.Ordinal);
             foreach (var found in await ListOwnedAsync(objects.Select(o => (o.Ref.ApiVersion, o.Ref.Kind)), owner, client, discovery, cancellationToken))
             {
                 if (!declaredPaths.Contains(found.Path) && prunable.All(p => p.Ref.Path != found.Path))
@@ -214,7 +214,7 @@ public sealed partial class KubernetesModule(KubernetesModuleOptions? options = 
         using var client = Connect(spec, context);
         var discovery = new ApiDiscovery(client);
         var fieldManager = FieldManager(spec);
-        var owner = OwnerId(fieldManager, desired.Id);
+        var owner = OwnerId(options.NodeName, fieldManager, desired.Id);
 
         if (desired.Ensure == Ensure.Absent)
         {

@@ -9,8 +9,14 @@ public sealed record KubernetesModuleOptions
     /// <summary>How often a Deployment's rollout is checked while waiting.</summary>
     public TimeSpan RolloutPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long to wait for a rollout when the resource sets no wait_timeout_seconds.</summary>
-    public TimeSpan DefaultWaitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long to wait for a rollout when the resource sets no wait_timeout_seconds; below the engine's 5 min per-resource timeout, so the pending detail is reported.</summary>
+    public TimeSpan DefaultWaitTimeout { get; init; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>
+    /// The node this agent converges, part of the owned-by label, so two nodes applying a resource of
+    /// the same name into one cluster never prune each other's objects. The agent sets its certificate name.
+    /// </summary>
+    public string NodeName { get; init; } = System.Environment.MachineName;
 
     /// <summary>The field manager when the resource names none.</summary>
     public string DefaultFieldManager { get; init; } = "colabo-config";

@@ -96,6 +96,21 @@ public sealed class DockerContainerModuleTests(DockerFixture docker)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Ensure_present_creates_the_container_without_starting_it_and_leaves_its_run_state_alone()
+    {
+        var desired = Resources.Container(LongLived(docker.NewName("present")), Ensure.Present);
+
+        var created = await Converge.Run(module, desired, docker.Context);
+        var state = await DockerFixture.Inspect(desired.Name, "{{.State.Status}}");
+        await DockerFixture.Docker("start", desired.Name);
+        var afterStart = await Converge.Plan(module, desired, docker.Context);
+
+        Assert.Equal(new PropertyDiffShape("ensure", "absent", "present"), PropertyDiffShape.Of(Assert.Single(created)));
+        Assert.Equal("created", state);
+        Assert.Empty(afterStart);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_container_made_by_hand_under_the_same_name_is_replaced()
     {
         var spec = LongLived(docker.NewName("manual"));
@@ -136,6 +151,7 @@ public sealed class DockerContainerModuleTests(DockerFixture docker)
         Assert.Equal($"bind {hostDir} /data false", await DockerFixture.Inspect(spec.Name, "{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}}{{end}}"));
         Assert.Contains("127.0.0.1", await DockerFixture.Inspect(spec.Name, "{{json .HostConfig.PortBindings}}"), StringComparison.Ordinal);
         await DockerFixture.Docker("rm", "-f", spec.Name);
+        Directory.Delete(hostDir);
     }
 
     [Fact(Timeout = 90_000)]

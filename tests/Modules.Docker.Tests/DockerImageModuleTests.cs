@@ -80,6 +80,7 @@ public sealed class DockerImageModuleTests(DockerFixture docker)
         Assert.Equal("source", third[0].Property);
         Assert.NotEqual(firstId, await DockerFixture.Inspect(reference, "{{.Id}}"));
         Assert.Equal(desired.Id, await DockerFixture.Inspect(reference, "{{index .Config.Labels \"colabo.config/resource\"}}"));
+        Directory.Delete(root, recursive: true);
     }
 
     [Fact(Timeout = 60_000)]

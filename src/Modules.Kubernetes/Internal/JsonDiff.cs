@@ -50,11 +50,14 @@ internal static class JsonDiff
             return;
         }
 
-        if (before is JsonObject left && after is JsonObject right)
+        // Descend while at least one side is an object and the other is an object or missing: leaf paths read best.
+        if ((before is JsonObject || after is JsonObject) && (before is null or JsonObject) && (after is null or JsonObject))
         {
-            foreach (var key in left.Select(p => p.Key).Union(right.Select(p => p.Key)).Order(StringComparer.Ordinal))
+            var left = before as JsonObject;
+            var right = after as JsonObject;
+            foreach (var key in (left?.Select(p => p.Key) ?? []).Union(right?.Select(p => p.Key) ?? []).Order(StringComparer.Ordinal))
             {
-                Walk(path.Length == 0 ? key : $"{path}.{key}", left[key], right[key], redact, result);
+                Walk(path.Length == 0 ? key : $"{path}.{key}", left?[key], right?[key], redact, result);
             }
 
             return;

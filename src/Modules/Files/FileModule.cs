@@ -126,7 +126,7 @@ public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLoc
     internal static string PathOf(Resource desired) => desired.File.Path.Length > 0 ? desired.File.Path : desired.Name;
 
     /// <summary>"sha256:HEX"; reports show digests rather than whole files.</summary>
-    internal static string Digest(ReadOnlySpan<byte> content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+    public static string Digest(ReadOnlySpan<byte> content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 
     private static bool HasBody(FileSpec spec) => spec.BodyCase != FileSpec.BodyOneofCase.None;
 
