@@ -78,7 +78,8 @@ public sealed class CatalogCompiler
             c = c != 0 ? c : a.Column.CompareTo(b.Column);
             return c != 0 ? c : string.CompareOrdinal(a.Message, b.Message);
         });
-        var distinct = errors.Distinct().ToList();
+        // One error per place: a template rendered by two resources fails once, not twice.
+        var distinct = errors.DistinctBy(e => (e.File, e.Line, e.Column, e.Code)).ToList();
         if (distinct.Count == 0)
         {
             catalog.ContentHash = CatalogHasher.Compute(catalog);

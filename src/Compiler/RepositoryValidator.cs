@@ -42,7 +42,8 @@ public static class RepositoryValidator
             nodes.Add(node);
             errors.AddRange(compiler.Compile(snapshot, node, facts).Errors);
         }
-        var distinct = errors.Distinct()
+        // The same mistake fails the compile of every node; report it once (the first node's wording).
+        var distinct = errors.DistinctBy(e => (e.File, e.Line, e.Column, e.Code))
             .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Column)
             .ToList();
         return new ValidationResult(distinct, nodes);
