@@ -2,12 +2,6 @@ using Colabo.Config.Compiler.Repository;
 
 namespace Colabo.Config.Compiler;
 
-/// <summary>The outcome of validating a repository: every error, and the nodes compiled to find them.</summary>
-public sealed record ValidationResult(IReadOnlyList<CompileError> Errors, IReadOnlyList<string> NodesCompiled)
-{
-    public bool Success => Errors.Count == 0;
-}
-
 /// <summary>
 /// Validates a whole role repository: parse errors of every file, plus a compile for every example
 /// node whose facts are in <c>facts/NODE.yaml</c> (or .json).
