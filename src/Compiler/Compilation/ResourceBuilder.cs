@@ -233,6 +233,10 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
     /// <summary>Why a pattern does not parse ("" when it does); cached because roles repeat patterns per node.</summary>
     private static string? RegexProblem(string pattern)
     {
+        if (RegexProblems.Count > 20_000)
+        {
+            RegexProblems.Clear();
+        }
         var problem = RegexProblems.GetOrAdd(pattern, static p =>
         {
             try
