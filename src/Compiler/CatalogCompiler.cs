@@ -114,7 +114,7 @@ public sealed class CatalogCompiler
         }
         if (matches.Count == 0 && extraRoles.Count == 0)
         {
-            var file = roles.Rules.FirstOrDefault()?.File ?? (snapshot.Contains("nodes.yaml") ? "nodes.yaml" : "nodes.yaml");
+            var file = roles.Rules.FirstOrDefault()?.File ?? (snapshot.Contains("nodes.yml") ? "nodes.yml" : "nodes.yaml");
             errors.Add(new CompileError(file, 1, 1, "unclassified-node",
                 $"node '{node}' matches no class and no node entry; add it under nodes: or add a class whose match covers it"));
             return (result, errors);
