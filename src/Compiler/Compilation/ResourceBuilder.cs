@@ -29,7 +29,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             case "docker_image": resource.DockerImage = DockerImage(resource.Name, p); break;
             case "docker_network": resource.DockerNetwork = DockerNetwork(resource.Name, p); break;
             case "docker_container": resource.DockerContainer = DockerContainer(resource.Name, p); break;
-            case "kubernetes": resource.Kubernetes = Kubernetes(resource.Name, p); break;
+            case "kubernetes": resource.Kubernetes = Kubernetes(p); break;
             default: throw new InvalidOperationException($"kind {resource.Kind} has no builder");
         }
     }
@@ -90,7 +90,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         spec.Options.AddRange(p.StringList("options"));
         // "ssh-ed25519 AAAA... alice@laptop" as written in authorized_keys is accepted as-is.
         var parts = spec.Key.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length >= 2 && parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts.Length >= 2 && parts[0].StartsWith("ecdsa-", StringComparison.Ordinal))
+        if (parts.Length >= 2 && (parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts[0].StartsWith("ecdsa-", StringComparison.Ordinal) || parts[0].StartsWith("sk-", StringComparison.Ordinal)))
         {
             spec.Type = parts[0];
             spec.Key = parts[1];
@@ -215,13 +215,9 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             var pattern = key switch { "match" => spec.Match, "after" => spec.After, _ => spec.Before };
             if (pattern.Length > 0)
             {
-                try
+                if (RegexProblem(pattern) is { } problem)
                 {
-                    _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException e)
-                {
-                    p.Errors.Add(p.At(key).Error("bad-regex", $"{p.Subject}: '{key}' is not a valid regular expression: {e.Message}"));
+                    p.Errors.Add(p.At(key).Error("bad-regex", $"{p.Subject}: '{key}' is not a valid regular expression: {problem}"));
                 }
             }
         }
@@ -230,6 +226,30 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             p.Errors.Add(p.BodyAt.Error("missing-key", $"{p.Subject}: give 'text' (the line to have) and/or 'match' (a regex of the line to replace or remove)"));
         }
         return spec;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> RegexProblems = new(StringComparer.Ordinal);
+
+    /// <summary>Why a pattern does not parse ("" when it does); cached because roles repeat patterns per node.</summary>
+    private static string? RegexProblem(string pattern)
+    {
+        if (RegexProblems.Count > 20_000)
+        {
+            RegexProblems.Clear();
+        }
+        var problem = RegexProblems.GetOrAdd(pattern, static p =>
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(p, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+                return "";
+            }
+            catch (ArgumentException e)
+            {
+                return e.Message;
+            }
+        });
+        return problem.Length == 0 ? null : problem;
     }
 
     internal static void CheckPath(string path, PropertyReader p, string? key)
@@ -488,7 +508,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n * factor : null;
     }
 
-    private KubernetesSpec Kubernetes(string name, PropertyReader p)
+    private KubernetesSpec Kubernetes(PropertyReader p)
     {
         var spec = new KubernetesSpec
         {
@@ -549,7 +569,6 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             }
         }
         spec.Origin = string.Join(", ", p.StringList(key));
-        _ = name;
         return spec;
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text;
 
 namespace Colabo.Config.Compiler.Repository;
 
@@ -10,13 +9,14 @@ namespace Colabo.Config.Compiler.Repository;
 public sealed class RepositorySnapshot
 {
     private readonly FrozenDictionary<string, RepositoryFile> _files;
-    private RoleSet? _roles;
+    private readonly Lazy<RoleSet> _roles;
 
     public RepositorySnapshot(string commit, IEnumerable<RepositoryFile> files)
     {
         ArgumentNullException.ThrowIfNull(files);
         Commit = commit;
         _files = files.ToFrozenDictionary(f => f.Path, StringComparer.Ordinal);
+        _roles = new Lazy<RoleSet>(() => RoleSet.Parse(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Full hex commit id, or "working-copy" for a snapshot read from a directory.</summary>
@@ -39,7 +39,7 @@ public sealed class RepositorySnapshot
     }
 
     /// <summary>The parsed roles and classification of this snapshot (parsed once, then shared).</summary>
-    public RoleSet Roles => _roles ??= RoleSet.Parse(this);
+    public RoleSet Roles => _roles.Value;
 
     /// <summary>Reads a plain directory (not through git), for validating uncommitted work.</summary>
     public static RepositorySnapshot FromDirectory(string root)
@@ -60,16 +60,4 @@ public sealed class RepositorySnapshot
         }
         return new RepositorySnapshot("working-copy", files);
     }
-}
-
-/// <summary>One blob of the snapshot; <see cref="Mode"/> is the unix permission bits (0644 or 0755).</summary>
-public sealed class RepositoryFile(string path, byte[] content, uint mode)
-{
-    private string? _text;
-
-    public string Path { get; } = path;
-    public ReadOnlyMemory<byte> Content { get; } = content;
-    public uint Mode { get; } = mode;
-
-    public string Text => _text ??= Encoding.UTF8.GetString(Content.Span);
 }
