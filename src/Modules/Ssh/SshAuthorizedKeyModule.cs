@@ -196,6 +196,18 @@ public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthoriz
 
         var lines = fileStatus is null ? [] : ReadLines(files, file);
         var updated = absent ? Remove(lines, spec.Key) : Upsert(lines, spec);
+        if (absent && updated.Count == 0)
+        {
+            // The last key went: leave no empty file, and no empty ~/.ssh, behind.
+            files.Delete(file, recursive: false);
+            if (files.ListDirectory(directory).Count == 0)
+            {
+                files.Delete(directory, recursive: false);
+            }
+
+            return;
+        }
+
         var content = Encoding.UTF8.GetBytes(updated.Count == 0 ? "" : string.Join('\n', updated) + "\n");
         var unchanged = fileStatus is not null && files.ReadAllBytes(file).AsSpan().SequenceEqual(content);
         if (!unchanged)
