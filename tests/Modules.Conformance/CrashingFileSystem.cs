@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Colabo.Config.Engine.Host;
 
 namespace Colabo.Config.Modules.Conformance;
@@ -10,7 +12,12 @@ namespace Colabo.Config.Modules.Conformance;
 /// </summary>
 public sealed class CrashingFileSystem(IFileSystem inner, int crashAt) : IFileSystem
 {
+    private readonly ConcurrentDictionary<string, ConcurrentBag<string>> _written = new(StringComparer.Ordinal);
     private int _operations;
+
+    /// <summary>Whether a complete atomic write put exactly this content (SHA-256 hex) at this real path.</summary>
+    public bool Wrote(string path, string? sha256) =>
+        sha256 is not null && _written.TryGetValue(path, out var contents) && contents.Contains(sha256);
 
     /// <summary>Mutating operations attempted so far (including the one that crashed).</summary>
     public int Operations => Volatile.Read(ref _operations);
@@ -34,6 +41,7 @@ public sealed class CrashingFileSystem(IFileSystem inner, int crashAt) : IFileSy
         }
 
         inner.WriteFileAtomically(path, content, uid, gid, mode);
+        _written.GetOrAdd(path, _ => []).Add(Convert.ToHexStringLower(SHA256.HashData(content)));
     }
 
     public void CreateDirectory(string path, int uid, int gid, UnixFileMode mode) => Guard(path, () => inner.CreateDirectory(path, uid, gid, mode));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Colabo.Config.Contracts.V1;
@@ -9,6 +10,8 @@ namespace Colabo.Config.Engine.Running.Internal;
 /// <summary>Converges one resource and produces its outcome; never throws for a resource's own failure.</summary>
 internal sealed class ResourceConverger(ModuleRegistry modules, ModuleContext context, RunOptions options)
 {
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
     public const string Redacted = "<redacted>";
 
     /// <summary>What the scheduler knows about a resource when it becomes ready.</summary>
@@ -65,9 +68,18 @@ internal sealed class ResourceConverger(ModuleRegistry modules, ModuleContext co
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var token = linked.Token;
         var noop = options.IsNoop || resource.Audit;
-        var phase = "reading the current state";
+        var phase = "waiting for another resource on the same object";
+        var held = module is IResourceLocking locking && locking.LockKeyOf(resource) is { } key ? _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1)) : null;
+        var acquired = false;
         try
         {
+            if (held is not null)
+            {
+                await held.WaitAsync(token);
+                acquired = true;
+            }
+
+            phase = "reading the current state";
             var current = await module.ReadStateAsync(resource, context, token);
             var diff = module.DiffState(resource, current);
             if (diff.Count == 0)
@@ -115,6 +127,13 @@ internal sealed class ResourceConverger(ModuleRegistry modules, ModuleContext co
         catch (Exception e)
         {
             Fail(outcome, $"{phase} failed: {e.Message}");
+        }
+        finally
+        {
+            if (acquired)
+            {
+                held!.Release();
+            }
         }
 
         return Finish(outcome, started);

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text;
+using Colabo.Config.Contracts.V1;
+using Colabo.Config.Engine.Host;
+using Colabo.Config.Engine.Modules;
+
+namespace Colabo.Config.Modules.Files;
+
+/// <summary>
+/// <c>file</c>: a regular file with content (text or binary), owner, group and mode, or absent.
+/// Content is written atomically; the parent directory must exist (declare it as a directory).
+/// </summary>
+public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLocking
+{
+    private static readonly UnixFileMode DefaultMode = FileModes.Parse("0644");
+
+    public string Kind => "file";
+
+    public string? LockKeyOf(Resource desired) => "path:" + PathOf(desired);
+
+    public IReadOnlyList<string> Validate(Resource desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        if (desired.SpecCase != Resource.SpecOneofCase.File)
+        {
+            return [$"'{desired.Id}' has no file spec"];
+        }
+
+        var spec = desired.File;
+        var errors = new List<string>();
+        if (PathRules.Check(PathOf(desired)) is { } pathError)
+        {
+            errors.Add(pathError);
+        }
+
+        if (desired.Ensure is not (Ensure.Unspecified or Ensure.Present or Ensure.Absent))
+        {
+            errors.Add($"ensure '{desired.Ensure}' does not apply to a file (present or absent)");
+        }
+
+        errors.AddRange(Ownership.Validate(spec.Owner, spec.Group, spec.Mode));
+        return errors;
+    }
+
+    public Task<State?> ReadAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(context);
+        var path = context.Root.Resolve(PathOf(desired));
+        var status = context.Files.GetStatus(path);
+        if (status is null)
+        {
+            return Task.FromResult<State?>(null);
+        }
+
+        var spec = desired.File;
+        var content = status.Kind == FileKind.File && ManagesContent(spec) && desired.Ensure != Ensure.Absent ? context.Files.ReadAllBytes(path) : null;
+        return Task.FromResult<State?>(new State(Ownership.Observe(context, status, spec.Owner, spec.Group), content));
+    }
+
+    public IReadOnlyList<PropertyDiff> Diff(Resource desired, State? current)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        var spec = desired.File;
+        var kind = current is null ? "absent" : Ownership.KindName(current.Metadata.Status.Kind);
+        if (desired.Ensure == Ensure.Absent)
+        {
+            return current is null ? [] : [new PropertyDiff("ensure", kind, "absent")];
+        }
+
+        var diffs = new List<PropertyDiff>();
+        var isFile = current?.Metadata.Status.Kind == FileKind.File;
+        if (!isFile)
+        {
+            diffs.Add(new PropertyDiff("ensure", kind, "file"));
+        }
+
+        if ((!isFile && HasBody(spec)) || (isFile && ManagesContent(spec) && !DesiredContent(spec).AsSpan().SequenceEqual(current!.Content)))
+        {
+            diffs.Add(new PropertyDiff("content", isFile ? Digest(current!.Content!) : null, Digest(DesiredContent(spec))));
+        }
+
+        Ownership.Diff(diffs, isFile ? current!.Metadata : null, spec.Owner, spec.Group, spec.Mode);
+        return diffs;
+    }
+
+    public Task ApplyAsync(Resource desired, State? current, IReadOnlyList<PropertyDiff> changes, ModuleContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(context);
+        var hostPath = PathOf(desired);
+        var path = context.Root.Resolve(hostPath);
+        var status = current?.Metadata.Status;
+        if (status?.Kind is FileKind.Directory)
+        {
+            throw new InvalidOperationException($"'{hostPath}' is a directory; a file resource does not replace or remove directories");
+        }
+
+        if (desired.Ensure == Ensure.Absent)
+        {
+            context.Files.Delete(path, recursive: false);
+            return Task.CompletedTask;
+        }
+
+        var spec = desired.File;
+        if (status?.Kind != FileKind.File || changes.Any(c => c.Property == "content"))
+        {
+            var parent = Path.GetDirectoryName(hostPath)!;
+            if (context.Files.GetStatus(context.Root.Resolve(parent))?.Kind != FileKind.Directory)
+            {
+                throw new InvalidOperationException($"the parent directory '{parent}' does not exist; declare it as a directory resource");
+            }
+
+            var existing = status?.Kind == FileKind.File ? status : null;
+            var (uid, gid, mode) = Ownership.Resolve(context, existing, spec.Owner, spec.Group, spec.Mode, DefaultMode);
+            context.Files.WriteFileAtomically(path, HasBody(spec) ? DesiredContent(spec) : [], uid, gid, mode);
+        }
+        else
+        {
+            Ownership.Fix(context, path, status, spec.Owner, spec.Group, spec.Mode);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    internal static string PathOf(Resource desired) => desired.File.Path.Length > 0 ? desired.File.Path : desired.Name;
+
+    /// <summary>"sha256:HEX"; reports show digests rather than whole files.</summary>
+    internal static string Digest(ReadOnlySpan<byte> content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+
+    private static bool HasBody(FileSpec spec) => spec.BodyCase != FileSpec.BodyOneofCase.None;
+
+    /// <summary>Whether an existing file's content is compared (replace: false only creates missing files).</summary>
+    private static bool ManagesContent(FileSpec spec) => HasBody(spec) && (!spec.HasReplace || spec.Replace);
+
+    private static byte[] DesiredContent(FileSpec spec) =>
+        spec.BodyCase == FileSpec.BodyOneofCase.BinaryContent ? spec.BinaryContent.ToByteArray() : Encoding.UTF8.GetBytes(spec.Content);
+
+    /// <summary>A path that exists; <see cref="Content"/> is read only when the content is managed.</summary>
+    public sealed record State(PathMetadata Metadata, byte[]? Content);
+}
