@@ -15,7 +15,7 @@ namespace Colabo.Config.Modules.Ssh;
 /// by the user; the file is replaced atomically. With <c>exclusive</c> every key of the file that no
 /// resource of the catalog declares (<c>managed_keys</c>, filled by the compiler) is removed.
 /// </summary>
-public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthorizedKeyState>
+public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthorizedKeyState>, IResourceLocking
 {
     private const string DirectoryMode = "0700";
     private const string FileMode = "0600";
@@ -24,6 +24,10 @@ public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthoriz
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> FileLocks = new(StringComparer.Ordinal);
 
     public string Kind => "ssh_authorized_key";
+
+    /// <summary>All keys of one user share a file: the engine converges them one at a time.</summary>
+    public string? LockKeyOf(Resource desired) =>
+        desired?.SshAuthorizedKey is { User.Length: > 0 } spec ? "ssh_authorized_keys:" + spec.User : null;
 
     public IReadOnlyList<string> Validate(Resource desired)
     {

@@ -73,7 +73,7 @@ public sealed class SshAuthorizedKeyModuleTests : IAsyncLifetime
     public async Task Loosened_modes_and_a_foreign_owner_are_repaired()
     {
         await RunAsync(User("bob"), Key("bob", KeyA, "bob@laptop"));
-        File.SetUnixFileMode(_root.Resolve("/home/bob/.ssh"), (UnixFileMode)Convert.ToInt32("755", 8));
+        HostFileSystem.Instance.SetMode(_root.Resolve("/home/bob/.ssh"), FileModes.Parse("0755"));
         HostFileSystem.Instance.SetOwner(_root.Resolve("/home/bob/.ssh/authorized_keys"), 0, 0);
 
         var report = await RunAsync(User("bob"), Key("bob", KeyA, "bob@laptop"));
