@@ -35,17 +35,23 @@ public sealed class SshConformanceTests : ModuleConformanceTests
         }
     }
 
+    // The users exist before every run here, so the samples carry no edge to them.
     protected override IReadOnlyList<Resource> PresentResources(TargetRoot root) =>
     [
-        Key("alice", KeyA, "alice@laptop", exclusive: true, managed: [KeyA, KeyB]),
-        Key("alice", KeyB, "alice@desk", exclusive: true, managed: [KeyA, KeyB]),
-        Key("bob", KeyC, "bob@laptop"),
+        .. new[]
+        {
+            Key("alice", KeyA, "alice@laptop", exclusive: true, managed: [KeyA, KeyB]),
+            Key("alice", KeyB, "alice@desk", exclusive: true, managed: [KeyA, KeyB]),
+            Key("bob", KeyC, "bob@laptop"),
+        }.Select(key => { key.ImplicitRequires.Clear(); return key; }),
     ];
 
     private static Resource OtherUser(string name)
     {
+        // After alice, so every root numbers their groups the same way.
         var user = User(name);
         user.User.Uid = 2200;
+        user.Requires.Add("user:alice");
         return user;
     }
 }
