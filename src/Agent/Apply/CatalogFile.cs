@@ -40,7 +40,8 @@ public static class CatalogFile
         {
             try
             {
-                return Parser.Parse<Catalog>(new StreamReader(new MemoryStream(bytes)));
+                var text = bytes.AsSpan();
+                return Parser.Parse<Catalog>(System.Text.Encoding.UTF8.GetString(text.StartsWith("\uFEFF"u8) ? text[3..] : text));
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
             {

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Colabo.Config.Contracts.V1;
+using Google.Protobuf;
+
+namespace Colabo.Config.Engine.Tests.Agent;
+
+/// <summary>The real thing: a colabo-agent process SIGKILLed while it writes a large file.</summary>
+public sealed class KilledAgentTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("colabo-kill-").FullName;
+
+    [Fact(Timeout = 120_000)]
+    public async Task An_agent_killed_while_writing_a_file_leaves_the_old_file_and_the_next_run_writes_the_new_one()
+    {
+        // Arrange: an old file, and a catalog replacing it with 64 MiB of new content.
+        var root = Path.Combine(_work, "root");
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        var target = Path.Combine(root, "data", "blob");
+        File.WriteAllText(target, "old content\n");
+        var catalog = new Catalog { Node = "kill-test" };
+        catalog.Resources.Add(new Resource
+        {
+            Id = "file:/data/blob",
+            Kind = "file",
+            Name = "/data/blob",
+            File = new FileSpec { Path = "/data/blob", BinaryContent = ByteString.CopyFrom(new byte[64 << 20]) },
+        });
+        var catalogPath = Path.Combine(_work, "catalog.pb");
+        File.WriteAllBytes(catalogPath, catalog.ToByteArray());
+
+        // Act: kill the agent as soon as its temporary file appears next to the target.
+        using var watcher = new FileSystemWatcher(Path.Combine(root, "data")) { EnableRaisingEvents = true };
+        var temporaryCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.Created += (_, e) =>
+        {
+            if (e.Name!.EndsWith(".colabo-tmp", StringComparison.Ordinal))
+            {
+                temporaryCreated.TrySetResult();
+            }
+        };
+        using var agent = StartAgent(catalogPath, root);
+        await temporaryCreated.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        agent.Kill();
+        await agent.WaitForExitAsync();
+
+        // Assert: the target is untouched; the next run finishes the job.
+        Assert.Equal("old content\n", File.ReadAllText(target));
+        using var again = StartAgent(catalogPath, root);
+        await again.WaitForExitAsync();
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(64L << 20, new FileInfo(target).Length);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static Process StartAgent(string catalog, string root)
+    {
+        var agent = Path.Combine(AppContext.BaseDirectory, "colabo-agent.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "exec", agent, "apply", catalog, "--root", root })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEndAsync();
+        process.StandardError.ReadToEndAsync();
+        return process;
+    }
+}
