@@ -1,6 +1,10 @@
 using Colabo.Config.Engine.Modules;
+using Colabo.Config.Modules.Accounts;
 using Colabo.Config.Modules.Exec;
 using Colabo.Config.Modules.Files;
+using Colabo.Config.Modules.Packages;
+using Colabo.Config.Modules.Services;
+using Colabo.Config.Modules.Ssh;
 
 namespace Colabo.Config.Modules;
 
@@ -13,6 +17,11 @@ public static class CoreModules
         new DirectoryModule(),
         new LineModule(),
         new ExecModule(),
+        new PackageModule(),
+        new UserModule(),
+        new GroupModule(),
+        new SshAuthorizedKeyModule(),
+        new ServiceModule(),
     ];
 
     public static ModuleRegistry Registry() => new(Create());

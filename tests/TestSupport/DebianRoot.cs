@@ -14,6 +14,9 @@ public sealed class DebianRoot : IAsyncDisposable
     public const string Minbase = "bookworm-minbase";
     public const string Systemd = "bookworm-systemd";
 
+    /// <summary>Minbase with package lists from the setup's <c>apt-get update</c> (and the package module's stamp).</summary>
+    public const string MinbaseApt = "bookworm-minbase-apt";
+
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> LowerDirectories = new(StringComparer.Ordinal);
     private readonly string _workspace;
     private readonly bool _mounted;

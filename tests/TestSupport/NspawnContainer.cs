@@ -58,12 +58,20 @@ public sealed class NspawnContainer : IAsyncDisposable
             var leader = await FindLeaderAsync(nspawn, errors, cancellationToken);
             var container = new NspawnContainer(root, nspawn, leader);
 
-            // Blocks until boot finished; "degraded" (some unit failed) still means systemd is up.
-            var (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(60), cancellationToken);
+            // "--wait" blocks until boot finished, once systemd listens at all; before that systemctl
+            // fails at once ("offline", or no bus yet), so ask again (bounded). "degraded" still means up.
+            using var boot = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            boot.CancelAfter(TimeSpan.FromSeconds(60));
+            var (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(60), boot.Token);
+            while (output.Trim() is "offline" or "")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), boot.Token);
+                (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(60), boot.Token);
+            }
+
             var state = output.Trim();
             if (state is not ("running" or "degraded"))
             {
-                await container.DisposeAsync();
                 throw new InvalidOperationException($"container did not boot: is-system-running said '{state}' (exit {exitCode}) {error.Trim()}");
             }
 
@@ -71,12 +79,21 @@ public sealed class NspawnContainer : IAsyncDisposable
         }
         catch
         {
-            if (nspawn is { HasExited: false })
+            if (nspawn is not null)
             {
-                nspawn.Kill(entireProcessTree: true);
+                try
+                {
+                    nspawn.Kill(entireProcessTree: true);
+                    await nspawn.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already exited.
+                }
+
+                nspawn.Dispose();
             }
 
-            nspawn?.Dispose();
             await root.DisposeAsync();
             throw;
         }

@@ -22,3 +22,21 @@ build() {
 }
 build bookworm-minbase
 build bookworm-systemd --include=systemd,systemd-sysv,dbus,ca-certificates,iproute2
+
+# bookworm-minbase-apt.tar: minbase with fresh package lists (apt-get update done) and the package
+# module's update stamp, so package tests install at once instead of each downloading the lists.
+derive_apt() {
+  local out="$cache/bookworm-minbase-apt.tar"
+  [ -f "$out" ] && [ -s "$out" ] && [ "$out" -nt "$cache/bookworm-minbase.tar" ] && return 0
+  echo "setup: building $out (minbase + apt-get update)"
+  local dir
+  dir=$(mktemp -d /tmp/colabo-apt-root.XXXXXX)
+  tar -C "$dir" -xf "$cache/bookworm-minbase.tar"
+  chroot "$dir" apt-get update -qq
+  mkdir -p "$dir/var/lib/apt/periodic"
+  date -u +%Y-%m-%dT%H:%M:%SZ > "$dir/var/lib/apt/periodic/colabo-update-success-stamp"
+  tar -C "$dir" -cf "$out.partial" .
+  rm -rf "$dir"
+  mv "$out.partial" "$out"
+}
+derive_apt

@@ -53,8 +53,9 @@ public sealed class AccountDatabase
     private Table Load(string file, ref Table table)
     {
         var path = _root.Resolve(file);
-        var info = new FileInfo(path);
-        var stamp = info.Exists ? (info.LastWriteTimeUtc.Ticks, info.Length) : (0L, -1L);
+        var status = Internal.Posix.LStat(path);
+        var exists = status is not null;
+        var stamp = exists ? (status!.ModifiedTicks, status.Size) : (0L, -1L);
         lock (_lock)
         {
             if (table.Stamp == stamp)
@@ -64,7 +65,7 @@ public sealed class AccountDatabase
 
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
             var names = new Dictionary<int, string>();
-            if (info.Exists)
+            if (exists)
             {
                 foreach (var line in File.ReadLines(path))
                 {
@@ -78,7 +79,7 @@ public sealed class AccountDatabase
                 }
             }
 
-            table = new Table(stamp, info.Exists, ids, names);
+            table = new Table(stamp, exists, ids, names);
             return table;
         }
     }

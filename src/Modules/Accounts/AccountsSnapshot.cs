@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Colabo.Config.Engine.Host;
 
@@ -9,6 +10,9 @@ namespace Colabo.Config.Modules.Accounts;
 /// </summary>
 public sealed class AccountsSnapshot
 {
+    // A run reads the account files once per user and key; parse them again only when they changed.
+    private static readonly ConcurrentDictionary<string, (string Stamp, AccountsSnapshot Snapshot)> Cache = new(StringComparer.Ordinal);
+
     private AccountsSnapshot(Dictionary<string, PasswdEntry> users, Dictionary<string, GroupEntry> groups, Dictionary<string, string> passwords)
     {
         Users = users;
@@ -26,6 +30,23 @@ public sealed class AccountsSnapshot
     public static AccountsSnapshot Load(TargetRoot root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        var stamp = string.Join('|', new[] { "/etc/passwd", "/etc/group", "/etc/shadow" }.Select(path =>
+        {
+            var info = new FileInfo(root.Resolve(path));
+            return info.Exists ? $"{info.LastWriteTimeUtc.Ticks}:{info.Length}" : "-";
+        }));
+        if (Cache.TryGetValue(root.Path, out var cached) && cached.Stamp == stamp)
+        {
+            return cached.Snapshot;
+        }
+
+        var snapshot = Parse(root);
+        Cache[root.Path] = (stamp, snapshot);
+        return snapshot;
+    }
+
+    private static AccountsSnapshot Parse(TargetRoot root)
+    {
         var users = new Dictionary<string, PasswdEntry>(StringComparer.Ordinal);
         foreach (var fields in Records(root.Resolve("/etc/passwd"), 7))
         {

@@ -54,8 +54,18 @@ public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLoc
         }
 
         var spec = desired.File;
-        var content = status.Kind == FileKind.File && ManagesContent(spec) && desired.Ensure != Ensure.Absent ? context.Files.ReadAllBytes(path) : null;
-        return Task.FromResult<State?>(new State(Ownership.Observe(context, status, spec.Owner, spec.Group), content));
+        string? differentDigest = null;
+        if (status.Kind == FileKind.File && ManagesContent(spec) && desired.Ensure != Ensure.Absent)
+        {
+            // Compare without keeping the content: a no-op run over many files allocates almost nothing.
+            var current = context.Files.ReadAllBytes(path);
+            if (!SameContent(spec, current))
+            {
+                differentDigest = Digest(current);
+            }
+        }
+
+        return Task.FromResult<State?>(new State(Ownership.Observe(context, status, spec.Owner, spec.Group), differentDigest));
     }
 
     public IReadOnlyList<PropertyDiff> Diff(Resource desired, State? current)
@@ -75,9 +85,9 @@ public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLoc
             diffs.Add(new PropertyDiff("ensure", kind, "file"));
         }
 
-        if ((!isFile && HasBody(spec)) || (isFile && ManagesContent(spec) && !DesiredContent(spec).AsSpan().SequenceEqual(current!.Content)))
+        if ((!isFile && HasBody(spec)) || (isFile && current!.DifferentContentDigest is not null))
         {
-            diffs.Add(new PropertyDiff("content", isFile ? Digest(current!.Content!) : null, Digest(DesiredContent(spec))));
+            diffs.Add(new PropertyDiff("content", isFile ? current!.DifferentContentDigest : null, Digest(DesiredContent(spec))));
         }
 
         Ownership.Diff(diffs, isFile ? current!.Metadata : null, spec.Owner, spec.Group, spec.Mode);
@@ -136,6 +146,24 @@ public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLoc
     private static byte[] DesiredContent(FileSpec spec) =>
         spec.BodyCase == FileSpec.BodyOneofCase.BinaryContent ? spec.BinaryContent.ToByteArray() : Encoding.UTF8.GetBytes(spec.Content);
 
-    /// <summary>A path that exists; <see cref="Content"/> is read only when the content is managed.</summary>
-    public sealed record State(PathMetadata Metadata, byte[]? Content);
+    private static bool SameContent(FileSpec spec, byte[] current)
+    {
+        if (spec.BodyCase == FileSpec.BodyOneofCase.BinaryContent)
+        {
+            return spec.BinaryContent.Span.SequenceEqual(current);
+        }
+
+        var text = spec.Content;
+        if (Encoding.UTF8.GetMaxByteCount(text.Length) <= 4096)
+        {
+            Span<byte> buffer = stackalloc byte[4096];
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            return buffer[..length].SequenceEqual(current);
+        }
+
+        return Encoding.UTF8.GetByteCount(text) == current.Length && Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(current);
+    }
+
+    /// <summary>A path that exists; <see cref="DifferentContentDigest"/> is the digest of its content when that content is managed and differs.</summary>
+    public sealed record State(PathMetadata Metadata, string? DifferentContentDigest);
 }

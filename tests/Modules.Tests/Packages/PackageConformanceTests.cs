@@ -14,11 +14,12 @@ public sealed class PackageConformanceTests : ModuleConformanceTests
 {
     private readonly ConcurrentDictionary<string, DebianRoot> _roots = new();
 
-    protected override IEnumerable<IResourceModule> Modules => [new PackageModule()];
+    // The image's package lists count as fresh: the kit is about convergence, not list age.
+    protected override IEnumerable<IResourceModule> Modules => [new PackageModule(new PackageModuleOptions { MaxListAge = TimeSpan.FromDays(3650) })];
 
     protected override async Task<TargetRoot> CreateTargetRootAsync()
     {
-        var root = await DebianRoot.CreateAsync();
+        var root = await DebianRoot.CreateAsync(DebianRoot.MinbaseApt);
         _roots[root.Path] = root;
         return root.Root;
     }

@@ -8,53 +8,57 @@ using static Colabo.Config.Modules.Tests.Packages.PackageResources;
 namespace Colabo.Config.Modules.Tests.Packages;
 
 /// <summary>
-/// Pinning and latest with tzdata, which bookworm publishes in several versions at once (main,
-/// bookworm-updates, bookworm-security). The versions are read from the mirror, not hard-coded.
+/// Pinning and latest with libmodbus5 (83 KiB, needs only libc6), which bookworm publishes in two
+/// versions at once (main and bookworm-security). The versions are read from the mirror, not hard-coded.
 /// </summary>
 public sealed class PackageVersionTests : IAsyncLifetime
 {
+    private const string Modbus = "libmodbus5";
     private DebianRoot _root = null!;
     private ModuleContext _context = null!;
 
     public async Task InitializeAsync()
     {
-        _root = await DebianRoot.CreateAsync();
+        _root = await DebianRoot.CreateAsync(DebianRoot.MinbaseApt);
         _context = new ModuleContext { Root = _root.Root, Commands = ProcessCommandRunner.Instance };
     }
 
     public async Task DisposeAsync() => await _root.DisposeAsync();
 
     [Fact(Timeout = 120_000)]
-    public async Task A_pinned_older_version_is_installed_and_latest_upgrades_it_to_the_candidate()
+    public async Task Latest_installs_the_candidate_a_pin_downgrades_and_latest_upgrades_again()
     {
-        var (oldest, candidate) = await TzdataVersionsAsync();
-        Assert.True(oldest != candidate, $"the mirror must offer tzdata in two versions for this test; it has only {candidate}");
-        var module = new PackageModule();
+        var (oldest, candidate) = await VersionsAsync();
+        Assert.True(oldest != candidate, $"the mirror must offer {Modbus} in two versions for this test; it has only {candidate}");
+        var module = new PackageModule(new PackageModuleOptions { MaxListAge = TimeSpan.FromDays(3650) });
 
-        var pinned = await Converge.RunAsync([module], _context, [Package("tzdata", version: oldest)]);
-        var pinnedAgain = await Converge.RunAsync([module], _context, [Package("tzdata", version: oldest)]);
-        var noopLatest = await Converge.RunAsync([module], _context, [Package("tzdata", Ensure.Latest)], RunMode.Noop);
-        var latest = await Converge.RunAsync([module], _context, [Package("tzdata", Ensure.Latest)]);
-        var latestAgain = await Converge.RunAsync([module], _context, [Package("tzdata", Ensure.Latest)]);
+        var latest = await Converge.RunAsync([module], _context, [Package(Modbus, Ensure.Latest)]);
+        Assert.Equal(candidate, await InstalledAsync());
+        var pinned = await Converge.RunAsync([module], _context, [Package(Modbus, version: oldest)]);
+        Assert.Equal(oldest, await InstalledAsync());
+        var pinnedAgain = await Converge.RunAsync([module], _context, [Package(Modbus, version: oldest)]);
+        var noopLatest = await Converge.RunAsync([module], _context, [Package(Modbus, Ensure.Latest)], RunMode.Noop);
+        var upgraded = await Converge.RunAsync([module], _context, [Package(Modbus, Ensure.Latest)]);
 
+        Assert.Equal(OutcomeStatus.Changed, latest.Outcomes.Single().Status);
         Assert.Equal(OutcomeStatus.Changed, pinned.Outcomes.Single().Status);
-        Assert.Equal(oldest, pinned.Outcomes.Single().Changes.Single(c => c.Property == "version").After);
+        var downgrade = Assert.Single(pinned.Outcomes.Single().Changes);
+        Assert.Equal(("version", candidate, oldest), (downgrade.Property, downgrade.Before, downgrade.After));
         Assert.Equal(OutcomeStatus.InSync, pinnedAgain.Outcomes.Single().Status);
         Assert.Equal(OutcomeStatus.WouldChange, noopLatest.Outcomes.Single().Status);
         Assert.Equal(candidate, noopLatest.Outcomes.Single().Changes.Single().After);
-        Assert.Equal(OutcomeStatus.Changed, latest.Outcomes.Single().Status);
-        Assert.Equal(OutcomeStatus.InSync, latestAgain.Outcomes.Single().Status);
-        var installed = await new AptProvider().QueryInstalledAsync(["tzdata"], _context, CancellationToken.None);
-        Assert.Equal(candidate, installed["tzdata"]);
+        Assert.Equal(OutcomeStatus.Changed, upgraded.Outcomes.Single().Status);
+        Assert.Equal(candidate, await InstalledAsync());
     }
 
-    private async Task<(string Oldest, string Candidate)> TzdataVersionsAsync()
+    private async Task<string?> InstalledAsync() =>
+        (await new AptProvider().QueryInstalledAsync([Modbus], _context, CancellationToken.None)).GetValueOrDefault(Modbus);
+
+    private async Task<(string Oldest, string Candidate)> VersionsAsync()
     {
-        var update = await ProcessCommandRunner.Instance.RunAsync(new Command("chroot").WithArguments(_root.Path, "apt-get", "update", "-qq"), CancellationToken.None);
-        Assert.True(update.Succeeded, update.StandardError);
-        var madison = await ProcessCommandRunner.Instance.RunAsync(new Command("chroot").WithArguments(_root.Path, "apt-cache", "madison", "tzdata"), CancellationToken.None);
+        var madison = await ProcessCommandRunner.Instance.RunAsync(new Command("chroot").WithArguments(_root.Path, "apt-cache", "madison", Modbus), CancellationToken.None);
         var versions = madison.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')[1].Trim()).Distinct().ToList();
-        var policy = await new AptProvider().QueryCandidatesAsync(["tzdata"], _context, CancellationToken.None);
+        var policy = await new AptProvider().QueryCandidatesAsync([Modbus], _context, CancellationToken.None);
         // dpkg's own ordering, not string ordering.
         var oldest = versions[0];
         foreach (var version in versions.Skip(1))
@@ -66,6 +70,6 @@ public sealed class PackageVersionTests : IAsyncLifetime
             }
         }
 
-        return (oldest, policy["tzdata"]);
+        return (oldest, policy[Modbus]);
     }
 }
