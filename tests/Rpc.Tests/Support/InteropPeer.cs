@@ -29,6 +29,7 @@ public static class InteropPeer
         {
             psi.ArgumentList.Add(a);
         }
+        psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
