@@ -13,6 +13,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _callCts;
     private readonly CancellationTokenSource? _deadlineCts;
+    private readonly CancellationToken _token;
     private readonly TimeSpan? _timeout;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _compressRequests;
@@ -47,13 +48,14 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         {
             _callCts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         }
+        _token = _callCts.Token;
     }
 
     public Task<Metadata> ResponseHeadersAsync => _headers.Task;
 
     public TResponse Current => _current!;
 
-    private CancellationToken Token => _callCts.Token;
+    private CancellationToken Token => _token;
 
     // ---- call shapes ----
 
@@ -72,6 +74,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         finally
         {
             ReleaseResponse();
+            ReleaseTimers();
         }
     }
 
@@ -128,6 +131,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         finally
         {
             ReleaseResponse();
+            ReleaseTimers();
         }
     }
 
@@ -146,8 +150,15 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
             var payload = await MessageFraming.ReadMessageAsync(_responseStream!, _responseEncoding, _channel.Options.MaxReceiveMessageSize, Token);
             if (payload is null)
             {
-                FinishFromTrailers();
-                ReleaseResponse();
+                try
+                {
+                    FinishFromTrailers();
+                }
+                finally
+                {
+                    ReleaseResponse();
+                    ReleaseTimers();
+                }
                 return false;
             }
             _current = MessageFraming.Deserialize(payload, _method.ResponseMarshaller, "response");
@@ -159,7 +170,10 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
             {
                 SetStatus(new Status(StatusCode.Cancelled, "Reading the response stream was cancelled."), new Metadata());
             }
-            throw Fail(ex);
+            var failure = Fail(ex);
+            ReleaseResponse();
+            ReleaseTimers();
+            throw failure;
         }
     }
 
@@ -221,6 +235,13 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         }
         _requestContent?.Complete();
         ReleaseResponse();
+        ReleaseTimers();
+    }
+
+    /// <summary>Unhooks the call from the caller's token and the deadline timer once it has ended (no leak on long-lived tokens).</summary>
+    private void ReleaseTimers()
+    {
+        _requestContent?.Complete();
         _callCts.Dispose();
         _deadlineCts?.Dispose();
     }
