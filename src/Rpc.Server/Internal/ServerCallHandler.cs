@@ -134,7 +134,8 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
             return Task.CompletedTask; // The handler chose a non-OK status: no message goes with it.
         }
         ArgumentNullException.ThrowIfNull(response);
-        return new ResponseStreamWriter<TResponse>(context, method.ResponseMarshaller).WriteAsync(response, context.CancellationToken);
+        // The single reply goes out with the trailers in one write when the call completes.
+        return new ResponseStreamWriter<TResponse>(context, method.ResponseMarshaller, flush: false).WriteAsync(response, context.CancellationToken);
     }
 
     private Status DeadlineStatus() => new(StatusCode.DeadlineExceeded, $"Deadline exceeded while serving {method.FullName}.");
