@@ -1,0 +1,22 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Colabo.Config.Compiler.Roles;
+
+/// <summary>One parsed role file (roles/NAME.yaml).</summary>
+internal sealed class RoleDefinition
+{
+    public required string Name { get; init; }
+    public required string File { get; init; }
+    public required SourceSpan At { get; init; }
+    public string Description { get; init; } = "";
+    public bool Audit { get; init; }
+    public List<(string Role, SourceSpan At)> Includes { get; } = [];
+    public Dictionary<string, ParamDeclaration> Params { get; } = new(StringComparer.Ordinal);
+    public List<ResourceDeclaration> Resources { get; } = [];
+}
+
+/// <summary>A declared parameter; <see cref="Default"/> null means the parameter is required.</summary>
+internal sealed record ParamDeclaration(string Name, ParamType Type, YamlNode? Default, SourceSpan At, string Description);
+
+/// <summary>One entry of a role's <c>resources</c> list: kind, name node and the whole mapping.</summary>
+internal sealed record ResourceDeclaration(string Kind, YamlScalarNode NameNode, YamlMappingNode Body, SourceSpan At);
