@@ -210,7 +210,7 @@ public sealed partial class RoleSource : IAsyncDisposable
         {
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
             var misses = _cache.Misses;
-            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment);
+            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
             _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
             if (result.Catalog is { } catalog)
             {
