@@ -5,4 +5,5 @@ namespace Colabo.Config.Master;
 
 [JsonSerializable(typeof(PemPair))]
 [JsonSerializable(typeof(ApiTokenGrant))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class MasterJson : JsonSerializerContext;

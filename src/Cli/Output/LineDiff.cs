@@ -40,13 +40,13 @@ internal static class LineDiff
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                output.Add("+ " + b[y++]);
+                output.Add("- " + a[x++]);
             }
             else
             {
-                output.Add("- " + a[x++]);
+                output.Add("+ " + b[y++]);
             }
         }
         // Keep one line of context around changes; elide longer unchanged runs.

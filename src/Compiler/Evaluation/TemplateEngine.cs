@@ -47,8 +47,9 @@ internal static partial class TemplateEngine
             }
             return output;
         }
-        catch (HandlebarsException e) when (UndefinedPath(e) is { } path)
+        catch (HandlebarsDotNet.Compiler.HandlebarsUndefinedBindingException e)
         {
+            var path = FullPath(text, e.MissingKey ?? UndefinedPath(e) ?? "");
             scope.TryLookup(path.Trim(), out _, out var problem);
             var why = problem.Length > 0 ? problem : $"'{path}' is not defined";
             errors.Add(Locate(text, at, wholeFile, path).Error("template-undefined", $"undefined variable in template: {why}{usedBy}"));
@@ -74,6 +75,23 @@ internal static partial class TemplateEngine
         }
         return null;
     }
+
+    /// <summary>Handlebars reports only the last segment ("nmae"); find the whole "params.nmae" in the text.</summary>
+    private static string FullPath(string text, string key)
+    {
+        foreach (Match m in ExpressionPath().Matches(text))
+        {
+            var candidate = m.Groups[1].Value;
+            if (candidate == key || candidate.EndsWith("." + key, StringComparison.Ordinal) || candidate.Contains("." + key + ".", StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+        return key;
+    }
+
+    [GeneratedRegex(@"\{\{[#/^]?\s*(?:[a-z]+\s+)?(@?[A-Za-z_][\w-]*(?:\.[\w-]+)*)")]
+    private static partial Regex ExpressionPath();
 
     /// <summary>The line and column of the first {{...}} mentioning <paramref name="path"/>.</summary>
     private static SourceSpan Locate(string text, SourceSpan at, bool wholeFile, string? path)

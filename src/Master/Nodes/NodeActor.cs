@@ -63,7 +63,12 @@ public sealed class NodeActor
                 return false;
             }
             var now = _time.GetUtcNow();
-            await _store.RecordCheckInAsync(Name, factsJson, catalogHash, now, cancellationToken);
+            // An unchanged check-in within a minute of the last one is not worth a write.
+            var worthWriting = factsJson is not null || catalogHash != _node.CatalogHash || _node.LastSeenAt is null || now - _node.LastSeenAt > TimeSpan.FromMinutes(1);
+            if (worthWriting)
+            {
+                await _store.RecordCheckInAsync(Name, factsJson, catalogHash, now, cancellationToken);
+            }
             _node = _node with { FactsJson = factsJson ?? _node.FactsJson, CatalogHash = catalogHash, LastSeenAt = now };
             return true;
         }, cancellationToken);

@@ -1,0 +1,192 @@
+using System.Net;
+using Colabo.Config.Compiler;
+using Colabo.Config.Master.Api;
+using Colabo.Config.Master.Catalogs;
+using Colabo.Config.Master.Metrics;
+using Colabo.Config.Master.Nodes;
+using Colabo.Config.Master.Roles;
+using Colabo.Config.Master.Security;
+using Colabo.Config.Master.Serving;
+using Colabo.Config.Rpc.Server;
+using Colabo.Config.Rpc.Server.Health;
+using Colabo.Config.Store;
+using Colabo.Config.Store.Postgres;
+using Colabo.Config.Store.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Colabo.Config.Master;
+
+/// <summary>
+/// A running master: store, keyring, role source, node actors, and one TLS port serving gRPC
+/// (AgentService, AdminService, Health) and HTTPS (JSON /api/v1, /metrics).
+/// </summary>
+public sealed class MasterHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly List<IAsyncDisposable> _asyncOwned;
+    private readonly List<IDisposable> _owned;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _compactor;
+
+    private MasterHost(WebApplication app, MasterPaths paths, IConfigStore store, MasterKeyring keyring, RoleSource roles, NodeDirectory nodes,
+        MasterMetrics metrics, List<IAsyncDisposable> asyncOwned, List<IDisposable> owned, Func<CancellationToken, Task> compact)
+    {
+        _app = app;
+        Paths = paths;
+        Store = store;
+        Keyring = keyring;
+        Roles = roles;
+        Nodes = nodes;
+        Metrics = metrics;
+        _asyncOwned = asyncOwned;
+        _owned = owned;
+        _compactor = Task.Run(() => compact(_stop.Token));
+    }
+
+    public MasterPaths Paths { get; }
+    public IConfigStore Store { get; }
+    public MasterKeyring Keyring { get; }
+    public RoleSource Roles { get; }
+    public NodeDirectory Nodes { get; }
+    public MasterMetrics Metrics { get; }
+
+    /// <summary>The port actually bound (useful with port 0).</summary>
+    public int Port { get; private set; }
+
+    public Uri Url => new($"https://localhost:{Port}");
+
+    public static async Task<MasterHost> StartAsync(MasterOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        time ??= TimeProvider.System;
+        var paths = new MasterPaths(Path.GetFullPath(options.DataDir));
+        Directory.CreateDirectory(paths.DataDir);
+        var cipher = SecretCipher.FromKeyFile(options.SecretsKeyFile ?? paths.SecretsKey);
+        IConfigStore store = options.Postgres is { Length: > 0 } postgres
+            ? new PostgresConfigStore(new PostgresStoreOptions { ConnectionString = postgres, Schema = options.PostgresSchema })
+            : new SqliteConfigStore(paths.SqliteDatabase);
+        await store.InitializeAsync(cancellationToken);
+
+        var names = new List<string> { "localhost", "127.0.0.1", "::1", Dns.GetHostName() };
+        if (!options.Listen.Address.Equals(IPAddress.Any) && !options.Listen.Address.Equals(IPAddress.IPv6Any))
+        {
+            names.Add(options.Listen.Address.ToString());
+        }
+        names.AddRange(options.ServerNames);
+        var keyring = await MasterKeyring.LoadOrCreateAsync(paths, store, cipher, [.. names.Distinct(StringComparer.OrdinalIgnoreCase)], time, cancellationToken);
+        var revocations = await RevocationList.LoadAsync(store, cancellationToken);
+        var metrics = new MasterMetrics();
+        var enrollment = new Enrollment(store, keyring.Ca, revocations, time, new EnrollmentOptions { NodeCertificateLifetime = options.NodeCertificateLifetime });
+        var tokens = new ApiTokens(store);
+        await AdminCredential.EnsureAsync(paths, keyring.Ca, store, tokens, cancellationToken);
+        var archive = new CatalogArchive(store);
+        var nodes = new NodeDirectory(store, archive, time);
+        var secrets = new SecretsVault(store, cipher, time);
+        var push = new PushQueue(store, metrics, time, options.PushRate);
+        loggerFactory ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        var roles = new RoleSource(options.Repo, paths.ReposDir + "/roles.git", store, nodes, new CompilationCache(new CatalogCompiler()), archive,
+            keyring.Signer, secrets, push, metrics, time, loggerFactory.CreateLogger<RoleSource>());
+        var runIntervalSeconds = (uint)options.RunInterval.TotalSeconds;
+        var catalogs = new CatalogService(nodes, roles, archive, keyring.Signer, secrets, metrics, runIntervalSeconds);
+        var adminApi = new AdminApi(store, nodes, enrollment, revocations, roles, archive, secrets, push, keyring.Ca, time, options.RunInterval);
+
+        metrics.Gauge("colabo_connected_agents", () => nodes.ConnectedCount);
+        metrics.Gauge("colabo_push_queue_length", () => push.Pending);
+        metrics.Gauge("colabo_compile_cache_hits", () => roles.Cache.Hits);
+        metrics.Gauge("colabo_compile_cache_misses", () => roles.Cache.Misses);
+
+        var rpcOptions = new RpcServerOptions
+        {
+            ServerCertificate = keyring.ServerCertificate,
+            ClientCertificateAuthority = keyring.Ca.Certificate,
+            RevocationCheck = new RevocationHook(revocations),
+            AnonymousMethods = new HashSet<string>(StringComparer.Ordinal) { "grpc.health.v1.Health", "/colabo.config.v1.AgentService/Enroll" },
+            TimeProvider = time,
+        };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddRpcServer(rpcOptions);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            RpcKestrelExtensions.ConfigureLimits(kestrel, rpcOptions);
+            kestrel.Listen(options.Listen, listen =>
+            {
+                // TLS always: ALPN picks HTTP/2 for gRPC and HTTP/1.1 for curl and webhooks.
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(https => RpcKestrelExtensions.ConfigureHttps(https, rpcOptions, kestrel.ApplicationServices));
+            });
+        });
+        var app = builder.Build();
+        var health = new HealthService();
+        app.MapRpcService(health, allowAnonymous: true);
+        app.MapRpcService(new AgentServiceImpl(enrollment, catalogs, nodes, revocations, keyring.Ca, metrics, time, runIntervalSeconds, options.WatchHeartbeat));
+        app.MapRpcService(new AdminServiceImpl(adminApi, revocations));
+        JsonApi.Map(app, adminApi, tokens, revocations, metrics);
+
+        await app.StartAsync(cancellationToken);
+        await roles.StartAsync(options.PollInterval, cancellationToken);
+
+        async Task CompactAsync(CancellationToken stop)
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromHours(6), time);
+            do
+            {
+                try
+                {
+                    await store.CompactAsync(time.GetUtcNow() - options.Retention, stop);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    loggerFactory.CreateLogger<MasterHost>().LogWarning(e, "Compaction failed");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stop));
+        }
+
+        var host = new MasterHost(app, paths, store, keyring, roles, nodes, metrics,
+            [roles, push, store], [nodes, secrets, revocations, keyring], async stop =>
+            {
+                try
+                {
+                    await CompactAsync(stop);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        host.Port = new Uri(addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
+        var advertised = options.Listen.Address.Equals(IPAddress.Any) || options.Listen.Address.Equals(IPAddress.IPv6Any) ? "localhost" : options.Listen.Address.ToString();
+        PrivateFile.WritePublic(paths.MasterUrl, $"https://{(advertised.Contains(':', StringComparison.Ordinal) ? $"[{advertised}]" : advertised)}:{host.Port}\n");
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _compactor;
+        foreach (var owned in _asyncOwned)
+        {
+            await owned.DisposeAsync();
+        }
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+        _stop.Dispose();
+    }
+
+    private sealed class RevocationHook(RevocationList revocations) : IClientCertificateRevocationCheck
+    {
+        public bool IsRevoked(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) => revocations.IsRevoked(certificate.SerialNumber);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace Colabo.Config.Master.Metrics;
+
+/// <summary>
+/// The master's metrics, exposed at /metrics in the Prometheus text format (0.0.4): counters,
+/// gauges computed at scrape time, and request latency histograms per method.
+/// </summary>
+public sealed class MasterMetrics
+{
+    private static readonly double[] s_buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    private readonly ConcurrentDictionary<(string Name, string Labels), long> _counters = new();
+    private readonly ConcurrentDictionary<string, Histogram> _latency = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<double>> _gauges = new(StringComparer.Ordinal);
+
+    public void Count(string name, string labels = "", long by = 1) => _counters.AddOrUpdate((name, labels), by, (_, v) => v + by);
+
+    public long Get(string name, string labels = "") => _counters.GetValueOrDefault((name, labels));
+
+    public void Gauge(string name, Func<double> read) => _gauges[name] = read;
+
+    public void ObserveLatency(string method, TimeSpan elapsed) =>
+        _latency.GetOrAdd(method, _ => new Histogram()).Observe(elapsed.TotalSeconds);
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        foreach (var group in _counters.GroupBy(kv => kv.Key.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            text.Append("# TYPE ").Append(group.Key).Append(" counter\n");
+            foreach (var ((_, labels), value) in group.OrderBy(kv => kv.Key.Labels, StringComparer.Ordinal))
+            {
+                text.Append(group.Key).Append(labels.Length > 0 ? "{" + labels + "}" : "").Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+        foreach (var (name, read) in _gauges.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            text.Append("# TYPE ").Append(name).Append(" gauge\n");
+            text.Append(name).Append(' ').Append(read().ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        if (!_latency.IsEmpty)
+        {
+            const string name = "colabo_request_duration_seconds";
+            text.Append("# TYPE ").Append(name).Append(" histogram\n");
+            foreach (var (method, histogram) in _latency.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                histogram.Render(text, name, $"method=\"{method}\"");
+            }
+        }
+        return text.ToString();
+    }
+
+    private sealed class Histogram
+    {
+        private readonly long[] _counts = new long[s_buckets.Length + 1];
+        private long _sumMicros;
+
+        public void Observe(double seconds)
+        {
+            var i = 0;
+            while (i < s_buckets.Length && seconds > s_buckets[i])
+            {
+                i++;
+            }
+            Interlocked.Increment(ref _counts[i]);
+            Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
+        }
+
+        public void Render(StringBuilder text, string name, string labels)
+        {
+            long cumulative = 0;
+            for (var i = 0; i < s_buckets.Length; i++)
+            {
+                cumulative += Interlocked.Read(ref _counts[i]);
+                text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels},le=\"{s_buckets[i].ToString(CultureInfo.InvariantCulture)}\"}} {cumulative}\n");
+            }
+            cumulative += Interlocked.Read(ref _counts[^1]);
+            text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels},le=\"+Inf\"}} {cumulative}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{name}_sum{{{labels}}} {(Interlocked.Read(ref _sumMicros) / 1e6).ToString(CultureInfo.InvariantCulture)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{name}_count{{{labels}}} {cumulative}\n");
+        }
+    }
+}

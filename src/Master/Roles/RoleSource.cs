@@ -1,0 +1,427 @@
+using Colabo.Config.Compiler;
+using Colabo.Config.Compiler.Repository;
+using Colabo.Config.Master.Catalogs;
+using Colabo.Config.Master.Metrics;
+using Colabo.Config.Master.Nodes;
+using Colabo.Config.Master.Security;
+using Colabo.Config.Master.Serving;
+using Colabo.Config.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Colabo.Config.Master.Roles;
+
+/// <summary>
+/// The role repository as the master serves it: a mirror clone in the data dir, fetched on a poll
+/// interval and on deploy. A new commit of an environment's branch is compiled for every node of
+/// that environment before it is published; a commit that does not compile is never published
+/// (nodes keep their last good catalog; the errors show in the repo status). After publishing,
+/// exactly the nodes whose catalog changed are pushed, through the rate-limited push queue.
+/// </summary>
+public sealed partial class RoleSource : IAsyncDisposable
+{
+    private const string PublishedSetting = "env.{0}.published";
+    private readonly string? _repo;
+    private readonly string _mirror;
+    private readonly IConfigStore _store;
+    private readonly CompilationCache _cache;
+    private readonly CatalogArchive _archive;
+    private readonly CatalogSigner _signer;
+    private readonly SecretsVault _secrets;
+    private readonly PushQueue _push;
+    private readonly MasterMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _deployGate = new(1, 1);
+    private readonly SemaphoreSlim _gitGate = new(1, 1);
+    private readonly Dictionary<string, EnvironmentState> _environments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RepositorySnapshot> _snapshots = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IDisposable _subscription;
+    private RoleRepository? _repository;
+    private Task? _poller;
+
+    public RoleSource(string? repo, string mirrorDirectory, IConfigStore store, NodeDirectory nodes, CompilationCache cache, CatalogArchive archive,
+        CatalogSigner signer, SecretsVault secrets, PushQueue push, MasterMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        _repo = string.IsNullOrWhiteSpace(repo) ? null : repo;
+        _mirror = mirrorDirectory;
+        _store = store;
+        _cache = cache;
+        _archive = archive;
+        _signer = signer;
+        _secrets = secrets;
+        _push = push;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        nodes.FleetEvent += OnFleetEvent;
+        _subscription = new Unsubscribe(() => nodes.FleetEvent -= OnFleetEvent);
+    }
+
+    public bool Configured => _repo is not null;
+
+    public string Repo => _repo ?? "";
+
+    public CompilationCache Cache => _cache;
+
+    /// <summary>Creates or refreshes the mirror, publishes what compiles, and starts polling.</summary>
+    public async Task StartAsync(TimeSpan pollInterval, CancellationToken cancellationToken)
+    {
+        if (_repo is null)
+        {
+            return;
+        }
+        await FetchAsync(cancellationToken);
+        foreach (var environment in await EnvironmentsAsync(cancellationToken))
+        {
+            await DeployAsync(environment, fetch: false, cancellationToken);
+        }
+        if (pollInterval > TimeSpan.Zero)
+        {
+            _poller = Task.Run(() => PollAsync(pollInterval, _stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The snapshot an environment serves now, or null when nothing was published yet.</summary>
+    public async Task<RepositorySnapshot?> PublishedAsync(string environment, CancellationToken cancellationToken)
+    {
+        var state = State(environment);
+        if (state.Published is { } published)
+        {
+            return published;
+        }
+        if (_repo is null)
+        {
+            return null;
+        }
+        var commit = await _store.GetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), cancellationToken);
+        if (commit is null)
+        {
+            return null;
+        }
+        var snapshot = await SnapshotAsync(commit, cancellationToken);
+        lock (_environments)
+        {
+            state.Published ??= snapshot;
+        }
+        return state.Published;
+    }
+
+    /// <summary>A snapshot of any ref or commit (for plans).</summary>
+    public async Task<RepositorySnapshot> SnapshotAsync(string reference, CancellationToken cancellationToken)
+    {
+        var repository = await RepositoryAsync(cancellationToken);
+        string commit;
+        try
+        {
+            commit = await repository.ResolveRefAsync(reference, cancellationToken);
+        }
+        catch (RoleRepositoryException)
+        {
+            await FetchAsync(cancellationToken);
+            commit = await repository.ResolveRefAsync(reference, cancellationToken);
+        }
+        lock (_snapshots)
+        {
+            if (_snapshots.TryGetValue(commit, out var cached))
+            {
+                return cached;
+            }
+        }
+        var snapshot = await repository.SnapshotAsync(commit, cancellationToken);
+        lock (_snapshots)
+        {
+            if (_snapshots.Count >= 16)
+            {
+                _snapshots.Clear();
+            }
+            _snapshots[commit] = snapshot;
+        }
+        return snapshot;
+    }
+
+    public Task<DeployOutcome> DeployAsync(string environment, CancellationToken cancellationToken) => DeployAsync(environment, fetch: true, cancellationToken);
+
+    private async Task<DeployOutcome> DeployAsync(string environment, bool fetch, CancellationToken cancellationToken)
+    {
+        if (_repo is null)
+        {
+            throw new MasterException(MasterErrorKind.FailedPrecondition, "This master has no role repository; start it with --repo GIT_URL_OR_PATH.");
+        }
+        if (string.IsNullOrEmpty(environment) || environment.StartsWith('-') || environment.Contains("..", StringComparison.Ordinal))
+        {
+            throw new MasterException(MasterErrorKind.InvalidArgument, $"'{environment}' is not a valid environment (branch) name.");
+        }
+        await _deployGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (fetch)
+            {
+                await FetchAsync(cancellationToken);
+            }
+            var state = State(environment);
+            RepositorySnapshot snapshot;
+            try
+            {
+                snapshot = await SnapshotAsync("refs/heads/" + environment, cancellationToken);
+            }
+            catch (RoleRepositoryException e)
+            {
+                var error = new CompileError("", 0, 0, "no-branch", $"branch '{environment}' does not exist in {_repo}: {e.Message}");
+                state.LastErrors = [("", error)];
+                throw new MasterException(MasterErrorKind.NotFound, error.Message);
+            }
+            state.HeadCommit = snapshot.Commit;
+            var current = await PublishedAsync(environment, cancellationToken);
+            if (current?.Commit == snapshot.Commit)
+            {
+                return new DeployOutcome(environment, snapshot.Commit, true, [], []);
+            }
+            return await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+        }
+        finally
+        {
+            _deployGate.Release();
+        }
+    }
+
+    private async Task<DeployOutcome> CompileAndPublishAsync(string environment, EnvironmentState state, RepositorySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var secrets = await _secrets.GetAllAsync(cancellationToken);
+        var nodes = (await _store.ListNodesAsync(cancellationToken)).Where(n => n.Environment == environment).ToList();
+        var errors = new List<(string Node, CompileError Error)>();
+        errors.AddRange(snapshot.Roles.Errors.Select(e => ("", e)));
+        var compiled = new List<(NodeRecord Node, Contracts.V1.Catalog Catalog)>();
+        foreach (var node in nodes)
+        {
+            var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
+            var misses = _cache.Misses;
+            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment);
+            _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+            if (result.Catalog is { } catalog)
+            {
+                compiled.Add((node, catalog));
+            }
+            else
+            {
+                errors.AddRange(result.Errors.Where(e => e.Code != "unclassified-node").Select(e => (node.Name, e)));
+            }
+        }
+        var distinct = errors.DistinctBy(e => e.Error).ToList();
+        if (distinct.Count > 0)
+        {
+            state.LastFailedCommit = snapshot.Commit;
+            state.LastErrors = distinct;
+            _metrics.Count("colabo_deploys_total", "result=\"refused\"");
+            LogRefused(environment, snapshot.Commit, distinct.Count, distinct[0].Error.ToString());
+            return new DeployOutcome(environment, snapshot.Commit, false, distinct, []);
+        }
+        var affected = new List<string>();
+        foreach (var (node, catalog) in compiled)
+        {
+            await _archive.PutAsync(_signer.Sign(catalog), catalog, cancellationToken);
+            if (catalog.ContentHash != node.CatalogHash)
+            {
+                affected.Add(node.Name);
+            }
+        }
+        lock (_environments)
+        {
+            state.Published = snapshot;
+            state.PublishedAt = _time.GetUtcNow();
+            state.LastErrors = [];
+            state.LastFailedCommit = "";
+        }
+        await _store.SetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), snapshot.Commit, cancellationToken);
+        await _store.Events.PublishAsync(new ClusterEvent(ClusterEvent.CatalogChanged, "*", $"{environment} {snapshot.Commit}"), cancellationToken);
+        foreach (var (node, catalog) in compiled.Where(c => affected.Contains(c.Node.Name)))
+        {
+            _push.Enqueue(new ClusterEvent(ClusterEvent.CatalogChanged, node.Name, $"{catalog.ContentHash} {snapshot.Commit}"));
+        }
+        _metrics.Count("colabo_deploys_total", "result=\"published\"");
+        LogPublished(environment, snapshot.Commit, affected.Count);
+        return new DeployOutcome(environment, snapshot.Commit, true, [], affected);
+    }
+
+    public IReadOnlyList<(string Environment, string Published, string Head, DateTimeOffset? LastFetch, DateTimeOffset? PublishedAt, string LastFailedCommit, IReadOnlyList<(string Node, CompileError Error)> Errors)> Status()
+    {
+        lock (_environments)
+        {
+            return [.. _environments.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e =>
+                (e.Name, e.Published?.Commit ?? "", e.HeadCommit, e.LastFetchAt, e.PublishedAt, e.LastFailedCommit, e.LastErrors))];
+        }
+    }
+
+    private EnvironmentState State(string environment)
+    {
+        lock (_environments)
+        {
+            if (!_environments.TryGetValue(environment, out var state))
+            {
+                state = new EnvironmentState(environment);
+                _environments[environment] = state;
+            }
+            return state;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> EnvironmentsAsync(CancellationToken cancellationToken)
+    {
+        var environments = new SortedSet<string>(StringComparer.Ordinal) { "main" };
+        foreach (var node in await _store.ListNodesAsync(cancellationToken))
+        {
+            environments.Add(node.Environment);
+        }
+        return [.. environments];
+    }
+
+    private async Task PollAsync(TimeSpan interval, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await FetchAsync(stop);
+                    foreach (var environment in await EnvironmentsAsync(stop))
+                    {
+                        await DeployAsync(environment, fetch: false, stop);
+                    }
+                }
+                catch (Exception e) when (e is MasterException or RoleRepositoryException or IOException or InvalidOperationException)
+                {
+                    LogPollFailed(e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task FetchAsync(CancellationToken cancellationToken)
+    {
+        await _gitGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!Directory.Exists(Path.Combine(_mirror, "refs")))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_mirror)!);
+                var temp = _mirror + ".partial";
+                if (Directory.Exists(temp))
+                {
+                    Directory.Delete(temp, recursive: true);
+                }
+                var source = Directory.Exists(_repo) ? Path.GetFullPath(_repo!) : _repo!;
+                var clone = await GitCli.RunAsync(null, ["clone", "--mirror", "--quiet", source, temp], cancellationToken);
+                if (clone.ExitCode != 0)
+                {
+                    throw new MasterException(MasterErrorKind.Unavailable, $"Cannot clone the role repository {_repo}: {clone.Error.Trim()}");
+                }
+                Directory.Move(temp, _mirror);
+            }
+            else
+            {
+                var fetch = await GitCli.RunAsync(_mirror, ["fetch", "--prune", "--quiet", "origin"], cancellationToken);
+                if (fetch.ExitCode != 0)
+                {
+                    throw new MasterException(MasterErrorKind.Unavailable, $"Cannot fetch the role repository {_repo}: {fetch.Error.Trim()}");
+                }
+            }
+            var now = _time.GetUtcNow();
+            lock (_environments)
+            {
+                foreach (var state in _environments.Values)
+                {
+                    state.LastFetchAt = now;
+                }
+            }
+        }
+        finally
+        {
+            _gitGate.Release();
+        }
+    }
+
+    private async Task<RoleRepository> RepositoryAsync(CancellationToken cancellationToken)
+    {
+        if (_repository is not null)
+        {
+            return _repository;
+        }
+        if (_repo is null)
+        {
+            throw new MasterException(MasterErrorKind.FailedPrecondition, "This master has no role repository; start it with --repo GIT_URL_OR_PATH.");
+        }
+        if (!Directory.Exists(Path.Combine(_mirror, "refs")))
+        {
+            await FetchAsync(cancellationToken);
+        }
+        return _repository = await RoleRepository.OpenAsync(_mirror, cancellationToken);
+    }
+
+    /// <summary>Another replica (or this one) published a commit: serve it here too.</summary>
+    private void OnFleetEvent(ClusterEvent clusterEvent)
+    {
+        if (clusterEvent.Kind != ClusterEvent.CatalogChanged || _repo is null)
+        {
+            return;
+        }
+        var parts = clusterEvent.Payload.Split(' ', 2);
+        if (parts.Length != 2)
+        {
+            return;
+        }
+        var state = State(parts[0]);
+        if (state.Published?.Commit == parts[1])
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var snapshot = await SnapshotAsync(parts[1], _stop.Token);
+                lock (_environments)
+                {
+                    state.Published = snapshot;
+                    state.PublishedAt = _time.GetUtcNow();
+                }
+            }
+            catch (Exception e) when (e is MasterException or RoleRepositoryException or OperationCanceledException)
+            {
+                LogPollFailed(e.Message);
+            }
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _subscription.Dispose();
+        await _stop.CancelAsync();
+        if (_poller is not null)
+        {
+            await _poller;
+        }
+        _stop.Dispose();
+        _deployGate.Dispose();
+        _gitGate.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Environment {Environment}: commit {Commit} was not published, {Count} compile error(s); first: {First}")]
+    private partial void LogRefused(string environment, string commit, int count, string first);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Environment {Environment}: published commit {Commit}, {Affected} node(s) to push")]
+    private partial void LogPublished(string environment, string commit, int affected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Role repository refresh failed: {Reason}")]
+    private partial void LogPollFailed(string reason);
+
+    private sealed class Unsubscribe(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,90 @@
+using Colabo.Config.Compiler.Tests.Support;
+
+namespace Colabo.Config.Compiler.Tests.Compilation;
+
+public class ContentHashTests
+{
+    private const string Role = """
+        params: {port: 80}
+        resources:
+          - docker_container: app
+            image: app:1
+            env: {B: "2", A: "1", PORT: "{{params.port}}"}
+            labels: {z: "1", a: "2"}
+          - file: /etc/motd
+            content: "hello {{facts.os.name}}"
+          - user: app
+            password_hash: {secret: pw}
+        """;
+
+    private static readonly Dictionary<string, string> Secrets = new() { ["pw"] = "hash-1" };
+
+    private static string Hash(string role = Role, string node = "n1", Facts? facts = null, Dictionary<string, string>? secrets = null, string commit = TestRepo.Commit)
+    {
+        var snapshot = new Colabo.Config.Compiler.Repository.RepositorySnapshot(commit, TestRepo.WithRole(role).Files);
+        var result = TestRepo.Compile(snapshot, node, facts, secrets ?? Secrets);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        return result.Catalog!.ContentHash;
+    }
+
+    [Fact]
+    public void Equal_inputs_give_equal_hashes_across_compilers_and_snapshots()
+    {
+        Assert.Equal(Hash(), Hash());
+    }
+
+    [Fact]
+    public void The_hash_is_independent_of_map_key_order_in_the_yaml()
+    {
+        var reordered = Role.Replace("{B: \"2\", A: \"1\", PORT: \"{{params.port}}\"}", "{PORT: \"{{params.port}}\", A: \"1\", B: \"2\"}", StringComparison.Ordinal);
+
+        Assert.Equal(Hash(), Hash(reordered));
+    }
+
+    [Fact]
+    public void The_hash_recomputed_from_the_catalog_matches_and_ignores_compiled_at()
+    {
+        var result = TestRepo.Compile(TestRepo.WithRole(Role), secrets: Secrets);
+        var catalog = result.Catalog!;
+        catalog.CompiledAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(catalog.ContentHash, Colabo.Config.Compiler.Compilation.CatalogHasher.Compute(catalog));
+    }
+
+    [Fact]
+    public void Any_changed_input_changes_the_hash()
+    {
+        var baseline = Hash();
+        var variants = new Dictionary<string, string>
+        {
+            ["role text"] = Hash(Role.Replace("image: app:1", "image: app:2", StringComparison.Ordinal)),
+            ["node name"] = Hash(node: "n2"),
+            ["facts"] = Hash(facts: Facts.Parse("os: {family: Debian, name: ubuntu}")),
+            ["secret value"] = Hash(secrets: new() { ["pw"] = "hash-2" }),
+            ["commit"] = Hash(commit: "fedcba9876543210fedcba9876543210fedcba98"),
+        };
+
+        foreach (var (input, hash) in variants)
+        {
+            Assert.True(hash != baseline, $"changing the {input} did not change the hash");
+        }
+        Assert.Equal(variants.Count, variants.Values.Distinct().Count());
+    }
+
+    [Fact]
+    public void The_cache_answers_equal_inputs_without_compiling_and_misses_on_a_secret_change()
+    {
+        var cache = new CompilationCache(new CatalogCompiler());
+        var snapshot = TestRepo.WithRole(Role);
+        var first = cache.GetOrCompile(snapshot, "n1", TestRepo.DebianFacts, Secrets);
+
+        var second = cache.GetOrCompile(snapshot, "n1", Facts.Parse(TestRepo.DebianFacts.ToString()), Secrets);
+        var unchanged = cache.IsUnchanged(snapshot.Commit, "n1", TestRepo.DebianFacts, first.Catalog!.ContentHash, Secrets);
+        var rotated = cache.TryGet(snapshot.Commit, "n1", TestRepo.DebianFacts, new Dictionary<string, string> { ["pw"] = "rotated" });
+
+        Assert.Same(first, second);
+        Assert.True(unchanged);
+        Assert.Null(rotated);
+        Assert.Equal(1, cache.Misses);
+    }
+}
