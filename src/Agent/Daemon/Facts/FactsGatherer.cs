@@ -34,17 +34,14 @@ public static class FactsGatherer
             AgentVersion = typeof(FactsGatherer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0",
         };
         facts.Ips.AddRange(Addresses());
-        if (osRelease.GetValueOrDefault("VERSION_CODENAME") is { Length: > 0 } codename)
-        {
-            facts.Extra["os_codename"] = codename;
-        }
+        facts.OsCodename = osRelease.GetValueOrDefault("VERSION_CODENAME", string.Empty);
 
         if (osRelease.GetValueOrDefault("ID_LIKE") is { Length: > 0 } like)
         {
             facts.Extra["os_like"] = like;
         }
 
-        facts.Extra["os_family"] = Family(facts.Os, osRelease.GetValueOrDefault("ID_LIKE", string.Empty));
+        facts.OsFamily = Family(facts.Os, osRelease.GetValueOrDefault("ID_LIKE", string.Empty));
         return facts;
     }
 

@@ -19,6 +19,8 @@ public sealed class DaemonLoop(RunSchedule schedule, TimeProvider time, Random r
 
     public static readonly TimeSpan RenewRetry = TimeSpan.FromMinutes(1);
 
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     /// <summary>Runs until cancelled (returns null) or revoked (returns the reason).</summary>
     public async Task<string?> RunAsync(ChannelReader<DaemonTrigger> triggers, RunMode scheduledMode, bool runAtStart, CancellationToken cancellationToken)
     {
@@ -107,7 +109,8 @@ public sealed class DaemonLoop(RunSchedule schedule, TimeProvider time, Random r
         }
 
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, time, wait.Token);
+        // Timers cannot wait longer than ~49 days; waking up early just re-evaluates the deadlines.
+        var timer = Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxWait ? MaxWait : delay, time, wait.Token);
         var read = triggers.WaitToReadAsync(wait.Token).AsTask();
         await Task.WhenAny(timer, read);
         await wait.CancelAsync();
