@@ -3,28 +3,34 @@ using System.Globalization;
 namespace Colabo.Config.Agent.Daemon.Runs;
 
 /// <summary>
-/// One run at a time on a host. The lock file is held open exclusively (an advisory flock the
-/// kernel drops when its holder dies) and records the holder's pid, so a stale file left by a dead
-/// process is simply taken over and a live holder can be named.
+/// One run at a time on a host. The lock file is held open exclusively (an advisory flock that the
+/// kernel drops when its holder dies, so a crash never leaves the host locked) and the holder's pid
+/// is written next to it ("run.lock.pid") so that a refused run can name the holder, and a pid left
+/// by a dead process is reported as taken over.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly string _pidFile;
 
-    private RunLock(FileStream stream, int? staleHolder)
+    private RunLock(FileStream stream, string pidFile, int? staleHolder)
     {
         _stream = stream;
+        _pidFile = pidFile;
         TookOverFrom = staleHolder;
     }
 
     /// <summary>The pid of a dead process whose leftover lock was taken over, if any.</summary>
     public int? TookOverFrom { get; }
 
-    /// <summary>The lock, or null when a live process holds it (<paramref name="holder"/> says which).</summary>
+    public static string PidFileOf(string lockPath) => lockPath + ".pid";
+
+    /// <summary>The lock, or null when a live process holds it (<paramref name="holder"/> names it when known).</summary>
     public static RunLock? TryAcquire(string path, out int? holder)
     {
         ArgumentNullException.ThrowIfNull(path);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var pidFile = PidFileOf(path);
         FileStream stream;
         try
         {
@@ -32,29 +38,23 @@ public sealed class RunLock : IDisposable
         }
         catch (IOException)
         {
-            holder = ReadPid(path);
+            holder = ReadPid(pidFile);
             return null;
         }
 
-        // We hold the lock, so whoever wrote a pid here is gone (or the pid was reused): stale.
-        var previous = ReadPid(stream);
-        int? stale = previous is { } pid && pid != Environment.ProcessId ? pid : null;
-
-        stream.SetLength(0);
-        var text = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        stream.Write(text);
-        stream.Flush(flushToDisk: true);
+        // We hold the lock, so whoever wrote a pid here is gone (or it is a reused pid): stale.
+        int? stale = ReadPid(pidFile) is { } pid && pid != Environment.ProcessId ? pid : null;
+        AgentState.WriteAtomically(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         holder = null;
-        return new RunLock(stream, stale);
+        return new RunLock(stream, pidFile, stale);
     }
 
     public void Dispose()
     {
-        var path = _stream.Name;
         try
         {
-            // Delete while still holding the lock so nobody acquires a file about to vanish.
-            File.Delete(path);
+            // Remove the pid while still holding the lock, so nobody reads a pid about to be wrong.
+            File.Delete(_pidFile);
         }
         catch (IOException)
         {
@@ -66,12 +66,11 @@ public sealed class RunLock : IDisposable
     /// <summary>Whether a process with this pid exists (Linux: /proc/PID).</summary>
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
 
-    private static int? ReadPid(string path)
+    private static int? ReadPid(string pidFile)
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return ReadPid(reader);
+            return File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
         catch (IOException)
         {
@@ -81,14 +80,5 @@ public sealed class RunLock : IDisposable
         {
             return null;
         }
-    }
-
-    private static int? ReadPid(FileStream stream)
-    {
-        stream.Position = 0;
-        var buffer = new byte[32];
-        var read = stream.Read(buffer);
-        stream.Position = 0;
-        return int.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, read).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 }
