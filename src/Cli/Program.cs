@@ -12,6 +12,7 @@ public partial class Program
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
+        AdminCommands.AddTo(root);
         return root;
     }
 }

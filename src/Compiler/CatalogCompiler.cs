@@ -19,8 +19,9 @@ public sealed class CatalogCompiler
     /// <summary>Compiles the catalog of <paramref name="node"/>.</summary>
     /// <param name="secrets">The master's secrets by name; null resolves every reference to a placeholder (offline plan/validate).</param>
     /// <param name="environment">Recorded in the catalog (the branch the node follows).</param>
+    /// <param name="extraRoles">Roles the node gets besides its classification (e.g. from its enrollment token), applied after them.</param>
     public CompileResult Compile(RepositorySnapshot snapshot, string node, Facts facts,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "")
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentException.ThrowIfNullOrEmpty(node);
@@ -31,7 +32,7 @@ public sealed class CatalogCompiler
         var secretResolver = new SecretResolver(secrets);
         var catalog = new Catalog { Node = node, Environment = environment, Commit = snapshot.Commit };
 
-        var (matched, classificationErrors) = Classify(snapshot, roles, node, facts);
+        var (matched, classificationErrors) = Classify(snapshot, roles, node, facts, extraRoles ?? []);
         errors.AddRange(classificationErrors);
         var ordered = ExpandIncludes(roles, matched.Roles);
         catalog.Roles.AddRange(ordered.Select(r => r.Name));
@@ -78,7 +79,8 @@ public sealed class CatalogCompiler
             c = c != 0 ? c : a.Column.CompareTo(b.Column);
             return c != 0 ? c : string.CompareOrdinal(a.Message, b.Message);
         });
-        var distinct = errors.Distinct().ToList();
+        // One error per place: a template rendered by two resources fails once, not twice.
+        var distinct = errors.DistinctBy(e => (e.File, e.Line, e.Column, e.Code)).ToList();
         if (distinct.Count == 0)
         {
             catalog.ContentHash = CatalogHasher.Compute(catalog);
@@ -93,14 +95,23 @@ public sealed class CatalogCompiler
         public Dictionary<string, Dictionary<string, (YamlNode Value, string File, string Source)>> Params { get; } = new(StringComparer.Ordinal);
     }
 
-    private static (Classification, List<CompileError>) Classify(RepositorySnapshot snapshot, RoleSet roles, string node, Facts facts)
+    private static (Classification, List<CompileError>) Classify(RepositorySnapshot snapshot, RoleSet roles, string node, Facts facts, IReadOnlyList<string> extraRoles)
     {
         var result = new Classification();
         var errors = new List<CompileError>();
         // Classes first (in file order, later wins), then the node's own entry: node > classification.
         var matches = roles.Rules.Where(r => !r.IsNode && r.Matches(node, facts))
             .Concat(roles.Rules.Where(r => r.IsNode && r.Matches(node, facts))).ToList();
-        if (matches.Count == 0)
+        foreach (var role in extraRoles)
+        {
+            if (roles.Roles.ContainsKey(role))
+            {
+                continue;
+            }
+            errors.Add(new CompileError("nodes.yaml", 0, 0, "unknown-role",
+                $"node '{node}' was enrolled with role '{role}', which has no roles/{role}.yaml in this commit{Internal.Suggest.DidYouMean(role, roles.Roles.Keys)}"));
+        }
+        if (matches.Count == 0 && extraRoles.Count == 0)
         {
             var file = roles.Rules.FirstOrDefault()?.File ?? (snapshot.Contains("nodes.yaml") ? "nodes.yaml" : "nodes.yaml");
             errors.Add(new CompileError(file, 1, 1, "unclassified-node",
@@ -123,6 +134,13 @@ public sealed class CatalogCompiler
                 {
                     target[param] = (value, rule.File, rule.Label);
                 }
+            }
+        }
+        foreach (var role in extraRoles)
+        {
+            if (!result.Roles.Any(r => r.Role == role) && roles.Roles.ContainsKey(role))
+            {
+                result.Roles.Add((role, new SourceSpan("nodes.yaml", 0, 0)));
             }
         }
         foreach (var (role, values) in result.Params)

@@ -14,7 +14,7 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
 {
     private readonly ConcurrentDictionary<Key, Entry> _entries = new();
 
-    private readonly record struct Key(string Commit, string Node, string Environment, string FactsHash);
+    private readonly record struct Key(string Commit, string Node, string Environment, string FactsHash, string ExtraRoles);
 
     private sealed record Entry(CompileResult Result, string SecretsDigest);
 
@@ -27,29 +27,30 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
 
     /// <summary>The cached result for these inputs, compiling on a miss.</summary>
     public CompileResult GetOrCompile(RepositorySnapshot snapshot, string node, Facts facts,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "")
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(facts);
-        if (TryGet(snapshot.Commit, node, facts, secrets, environment) is { } cached)
+        if (TryGet(snapshot.Commit, node, facts, secrets, environment, extraRoles) is { } cached)
         {
             return cached;
         }
         Interlocked.Increment(ref _misses);
-        var result = compiler.Compile(snapshot, node, facts, secrets, environment);
+        var result = compiler.Compile(snapshot, node, facts, secrets, environment, extraRoles);
         if (_entries.Count >= capacity)
         {
             _entries.Clear(); // crude but bounded; a deploy invalidates most entries anyway
         }
-        _entries[new Key(snapshot.Commit, node, environment, facts.Hash)] = new Entry(result, Digest(result.SecretsUsed, secrets));
+        _entries[new Key(snapshot.Commit, node, environment, facts.Hash, Join(extraRoles))] = new Entry(result, Digest(result.SecretsUsed, secrets));
         return result;
     }
 
     /// <summary>The cached result for these inputs, or null when they have not been compiled.</summary>
-    public CompileResult? TryGet(string commit, string node, Facts facts, IReadOnlyDictionary<string, string>? secrets = null, string environment = "")
+    public CompileResult? TryGet(string commit, string node, Facts facts, IReadOnlyDictionary<string, string>? secrets = null,
+        string environment = "", IReadOnlyList<string>? extraRoles = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (_entries.TryGetValue(new Key(commit, node, environment, facts.Hash), out var entry) &&
+        if (_entries.TryGetValue(new Key(commit, node, environment, facts.Hash, Join(extraRoles)), out var entry) &&
             (entry.Result.SecretsUsed.Count == 0 || entry.SecretsDigest == Digest(entry.Result.SecretsUsed, secrets)))
         {
             Interlocked.Increment(ref _hits);
@@ -60,12 +61,14 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
 
     /// <summary>True when the agent's catalog hash is the current one for these inputs (no compile).</summary>
     public bool IsUnchanged(string commit, string node, Facts facts, string agentHash,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "") =>
-        TryGet(commit, node, facts, secrets, environment)?.Catalog?.ContentHash is { } hash &&
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null) =>
+        TryGet(commit, node, facts, secrets, environment, extraRoles)?.Catalog?.ContentHash is { } hash &&
         string.Equals(hash, agentHash, StringComparison.Ordinal);
 
     /// <summary>Forgets every entry (e.g. after secrets were rotated in bulk).</summary>
     public void Clear() => _entries.Clear();
+
+    private static string Join(IReadOnlyList<string>? roles) => roles is null or { Count: 0 } ? "" : string.Join('\n', roles);
 
     private static string Digest(IReadOnlyCollection<string> used, IReadOnlyDictionary<string, string>? secrets)
     {

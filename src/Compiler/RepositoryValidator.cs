@@ -2,12 +2,6 @@ using Colabo.Config.Compiler.Repository;
 
 namespace Colabo.Config.Compiler;
 
-/// <summary>The outcome of validating a repository: every error, and the nodes compiled to find them.</summary>
-public sealed record ValidationResult(IReadOnlyList<CompileError> Errors, IReadOnlyList<string> NodesCompiled)
-{
-    public bool Success => Errors.Count == 0;
-}
-
 /// <summary>
 /// Validates a whole role repository: parse errors of every file, plus a compile for every example
 /// node whose facts are in <c>facts/NODE.yaml</c> (or .json).
@@ -42,7 +36,8 @@ public static class RepositoryValidator
             nodes.Add(node);
             errors.AddRange(compiler.Compile(snapshot, node, facts).Errors);
         }
-        var distinct = errors.Distinct()
+        // The same mistake fails the compile of every node; report it once (the first node's wording).
+        var distinct = errors.DistinctBy(e => (e.File, e.Line, e.Column, e.Code))
             .OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line).ThenBy(e => e.Column)
             .ToList();
         return new ValidationResult(distinct, nodes);

@@ -21,6 +21,9 @@ public sealed class RoleSet
 
     public IEnumerable<string> RoleNames => Roles.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>The environment (branch) a node's entry under <c>nodes:</c> names, or null.</summary>
+    public string? EnvironmentOf(string node) => Rules.LastOrDefault(r => r.IsNode && r.ExactName == node)?.Environment;
+
     /// <summary>Node names listed explicitly under <c>nodes:</c>.</summary>
     public IEnumerable<string> ExplicitNodes => Rules.Where(r => r.IsNode).Select(r => r.ExactName!);
 

@@ -85,7 +85,7 @@ public sealed class MasterHost : IAsyncDisposable
         var enrollment = new Enrollment(store, keyring.Ca, revocations, time, new EnrollmentOptions { NodeCertificateLifetime = options.NodeCertificateLifetime });
         var tokens = new ApiTokens(store);
         await AdminCredential.EnsureAsync(paths, keyring.Ca, store, tokens, cancellationToken);
-        var archive = new CatalogArchive(store);
+        var archive = new CatalogArchive(store, cipher);
         var nodes = new NodeDirectory(store, archive, time);
         var secrets = new SecretsVault(store, cipher, time);
         var push = new PushQueue(store, metrics, time, options.PushRate);

@@ -180,15 +180,22 @@ public sealed class RpcChannel : IDisposable
             }
             return $"TLS handshake with {Address} failed ({root}). The server may require a client certificate: configure RpcChannelOptions.ClientCertificate.";
         }
+        // Under TLS 1.3 the server judges our certificate after our side of the handshake has completed, so a
+        // rejected client certificate shows up as a connection that closes before the HTTP/2 preface.
+        if (Address.Scheme == "https" && ClosedBeforeHttp2Preface(ex))
+        {
+            if (Options.ClientCertificate is { } presented)
+            {
+                return $"TLS handshake with {Address} failed: the server rejected our client certificate '{presented.Subject}' " +
+                    $"(issuer '{presented.Issuer}', valid {presented.NotBefore.ToUniversalTime():u} to {presented.NotAfter.ToUniversalTime():u}) " +
+                    "and closed the connection. It must be issued by the server's CA, be within its validity dates and not be revoked; " +
+                    "the server log names the reason.";
+            }
+            return $"The server at {Address} closed the connection right after the TLS handshake; it may require a client certificate " +
+                "(configure RpcChannelOptions.ClientCertificate).";
+        }
         if (ex.HttpRequestError == HttpRequestError.ConnectionError)
         {
-            // Under TLS 1.3 the server's verdict on our certificate arrives after our side of the handshake,
-            // so a rejected client certificate can look like a connection that closed at once.
-            if (Address.Scheme == "https" && Options.ClientCertificate is { } mine && root.Contains("EOF", StringComparison.OrdinalIgnoreCase))
-            {
-                return $"The connection to {Address} closed right after the TLS handshake: the server most likely rejected our client certificate '{mine.Subject}' " +
-                    "(not issued by its CA, expired, or revoked; the server log names the reason).";
-            }
             return $"Cannot connect to {Address}: {root}";
         }
         if (ex.HttpRequestError == HttpRequestError.VersionNegotiationError)
@@ -196,6 +203,27 @@ public sealed class RpcChannel : IDisposable
             return $"{Address} does not speak HTTP/2 ({root}). A gRPC endpoint must be HTTP/2-only on plaintext and offer h2 over TLS.";
         }
         return $"Request to {Address} failed: {root}";
+    }
+
+    /// <summary>True for a TLS connection the server closed before HTTP/2 started: under TLS 1.3, a refused client certificate.</summary>
+    internal bool IsLikelyCertificateRejection(HttpRequestException ex) => Address.Scheme == "https" && ClosedBeforeHttp2Preface(ex);
+
+    private static bool ClosedBeforeHttp2Preface(HttpRequestException ex)
+    {
+        if (ex.HttpRequestError is not (HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.ConnectionError or HttpRequestError.Unknown))
+        {
+            return false;
+        }
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }
+                || e.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal)
+                || e.Message.Contains("unexpected EOF", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool ContainsAuthenticationFailure(Exception? ex)

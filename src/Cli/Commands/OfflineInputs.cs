@@ -82,6 +82,3 @@ internal static class OfflineInputs
         return facts.Root.ToDictionary(kv => kv.Key, kv => kv.Value switch { bool b => b ? "true" : "false", IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture), var v => v?.ToString() ?? "" }, StringComparer.Ordinal);
     }
 }
-
-/// <summary>A problem with what the user passed (exit code 2), as opposed to errors in the roles.</summary>
-internal sealed class InputException(string message) : Exception(message);

@@ -215,13 +215,9 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             var pattern = key switch { "match" => spec.Match, "after" => spec.After, _ => spec.Before };
             if (pattern.Length > 0)
             {
-                try
+                if (RegexProblem(pattern) is { } problem)
                 {
-                    _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException e)
-                {
-                    p.Errors.Add(p.At(key).Error("bad-regex", $"{p.Subject}: '{key}' is not a valid regular expression: {e.Message}"));
+                    p.Errors.Add(p.At(key).Error("bad-regex", $"{p.Subject}: '{key}' is not a valid regular expression: {problem}"));
                 }
             }
         }
@@ -230,6 +226,26 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             p.Errors.Add(p.BodyAt.Error("missing-key", $"{p.Subject}: give 'text' (the line to have) and/or 'match' (a regex of the line to replace or remove)"));
         }
         return spec;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> RegexProblems = new(StringComparer.Ordinal);
+
+    /// <summary>Why a pattern does not parse ("" when it does); cached because roles repeat patterns per node.</summary>
+    private static string? RegexProblem(string pattern)
+    {
+        var problem = RegexProblems.GetOrAdd(pattern, static p =>
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(p, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+                return "";
+            }
+            catch (ArgumentException e)
+            {
+                return e.Message;
+            }
+        });
+        return problem.Length == 0 ? null : problem;
     }
 
     internal static void CheckPath(string path, PropertyReader p, string? key)

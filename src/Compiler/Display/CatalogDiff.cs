@@ -2,19 +2,6 @@ using Colabo.Config.Contracts.V1;
 
 namespace Colabo.Config.Compiler.Display;
 
-/// <summary>How one resource differs between two catalogs.</summary>
-public sealed record ResourceDiff(string Id, ResourceDiffKind Kind, IReadOnlyList<PropertyDiffEntry> Properties);
-
-public enum ResourceDiffKind
-{
-    Added,
-    Removed,
-    Changed,
-}
-
-/// <summary>A property before and after; null means absent on that side. Secret values are redacted.</summary>
-public sealed record PropertyDiffEntry(string Name, string? Before, string? After, bool Secret);
-
 /// <summary>Resource-by-resource, property-by-property difference of two catalogs (e.g. two commits).</summary>
 public static class CatalogDiff
 {

@@ -1,5 +1,3 @@
-using YamlDotNet.RepresentationModel;
-
 namespace Colabo.Config.Compiler.Roles;
 
 /// <summary>One parsed role file (roles/NAME.yaml).</summary>
@@ -14,9 +12,3 @@ internal sealed class RoleDefinition
     public Dictionary<string, ParamDeclaration> Params { get; } = new(StringComparer.Ordinal);
     public List<ResourceDeclaration> Resources { get; } = [];
 }
-
-/// <summary>A declared parameter; <see cref="Default"/> null means the parameter is required.</summary>
-internal sealed record ParamDeclaration(string Name, ParamType Type, YamlNode? Default, SourceSpan At, string Description);
-
-/// <summary>One entry of a role's <c>resources</c> list: kind, name node and the whole mapping.</summary>
-internal sealed record ResourceDeclaration(string Kind, YamlScalarNode NameNode, YamlMappingNode Body, SourceSpan At);

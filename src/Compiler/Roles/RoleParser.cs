@@ -203,7 +203,10 @@ internal static class RoleParser
         }
         if (firstValue is not YamlScalarNode nameNode || string.IsNullOrWhiteSpace(nameNode.Value))
         {
-            errors.Add(firstValue.At(file).Error("wrong-shape", $"'{kind}:' must be followed by the resource's name"));
+            var hint = firstValue is YamlMappingNode { Style: YamlDotNet.Core.Events.MappingStyle.Flow }
+                ? "; quote a name that starts with '{{', e.g. \"{{item.name}}\""
+                : "";
+            errors.Add(firstValue.At(file).Error("wrong-shape", $"'{kind}:' must be followed by the resource's name{hint}"));
             return null;
         }
         var allowed = ResourceKinds.Keys[kind];

@@ -16,7 +16,18 @@ internal static class YamlLoader
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
-            return stream.Documents.Select(d => d.RootNode).ToList();
+            var roots = stream.Documents.Select(d => d.RootNode).ToList();
+            var budget = MaxExpandedNodes;
+            foreach (var root in roots)
+            {
+                if (!WithinBudget(root, ref budget))
+                {
+                    errors.Add(new CompileError(file, (int)root.Start.Line, (int)root.Start.Column, "yaml-too-large",
+                        $"this YAML expands to more than {MaxExpandedNodes} values (nested aliases?); simplify it"));
+                    return [];
+                }
+            }
+            return roots;
         }
         catch (YamlException e)
         {
@@ -31,6 +42,39 @@ internal static class YamlLoader
                 $"invalid YAML: {message}"));
             return [];
         }
+    }
+
+    /// <summary>Aliases can make a small file expand exponentially ("billion laughs"); bound the expansion.</summary>
+    public const int MaxExpandedNodes = 500_000;
+
+    private static bool WithinBudget(YamlNode node, ref int budget)
+    {
+        if (--budget < 0)
+        {
+            return false;
+        }
+        switch (node)
+        {
+            case YamlMappingNode m:
+                foreach (var (k, v) in m.Children)
+                {
+                    if (!WithinBudget(k, ref budget) || !WithinBudget(v, ref budget))
+                    {
+                        return false;
+                    }
+                }
+                break;
+            case YamlSequenceNode q:
+                foreach (var c in q.Children)
+                {
+                    if (!WithinBudget(c, ref budget))
+                    {
+                        return false;
+                    }
+                }
+                break;
+        }
+        return true;
     }
 
     public static SourceSpan At(this YamlNode node, string file) => new(file, (int)node.Start.Line, (int)node.Start.Column);

@@ -6,9 +6,10 @@ namespace Colabo.Config.Master.Catalogs;
 
 /// <summary>
 /// Signed catalogs by content hash: kept in the store (so every replica and a restarted master can
-/// serve and classify against them) with a bounded in-memory cache in front.
+/// serve and classify against them) with a bounded in-memory cache in front. Catalogs may carry
+/// secret values, so they are sealed with the secrets key before they reach the store.
 /// </summary>
-public sealed class CatalogArchive(IConfigStore store, int capacity = 4096)
+public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 4096)
 {
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
 
@@ -20,7 +21,7 @@ public sealed class CatalogArchive(IConfigStore store, int capacity = 4096)
         {
             return;
         }
-        await store.PutCatalogAsync(catalog.ContentHash, Google.Protobuf.MessageExtensions.ToByteArray(signed), cancellationToken);
+        await store.PutCatalogAsync(catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(signed)), cancellationToken);
         Remember(catalog.ContentHash, signed, catalog);
     }
 
@@ -39,7 +40,7 @@ public sealed class CatalogArchive(IConfigStore store, int capacity = 4096)
         {
             return null;
         }
-        var signed = SignedCatalog.Parser.ParseFrom(bytes);
+        var signed = SignedCatalog.Parser.ParseFrom(cipher.Open(bytes));
         var catalog = Catalog.Parser.ParseFrom(signed.Catalog);
         Remember(hash, signed, catalog);
         return (signed, catalog);

@@ -8,6 +8,8 @@ internal sealed class EnvironmentState(string name)
 {
     public string Name { get; } = name;
     public RepositorySnapshot? Published { get; set; }
+    /// <summary>A commit another replica published that this one has not loaded yet.</summary>
+    public string PendingCommit { get; set; } = "";
     public DateTimeOffset? PublishedAt { get; set; }
     public string HeadCommit { get; set; } = "";
     public DateTimeOffset? LastFetchAt { get; set; }

@@ -87,15 +87,22 @@ public sealed partial class RoleSource : IAsyncDisposable
     public async Task<RepositorySnapshot?> PublishedAsync(string environment, CancellationToken cancellationToken)
     {
         var state = State(environment);
-        if (state.Published is { } published)
+        string pending;
+        lock (_environments)
         {
-            return published;
+            pending = state.PendingCommit;
+            if (state.Published is { } published && (pending.Length == 0 || pending == published.Commit))
+            {
+                return published;
+            }
         }
         if (_repo is null)
         {
             return null;
         }
-        var commit = await _store.GetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), cancellationToken);
+        var commit = pending.Length > 0
+            ? pending
+            : await _store.GetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), cancellationToken);
         if (commit is null)
         {
             return null;
@@ -103,9 +110,15 @@ public sealed partial class RoleSource : IAsyncDisposable
         var snapshot = await SnapshotAsync(commit, cancellationToken);
         lock (_environments)
         {
+            if (state.PendingCommit == commit)
+            {
+                state.Published = snapshot;
+                state.PublishedAt ??= _time.GetUtcNow();
+                state.PendingCommit = "";
+            }
             state.Published ??= snapshot;
+            return state.Published;
         }
-        return state.Published;
     }
 
     /// <summary>A snapshot of any ref or commit (for plans).</summary>
@@ -229,6 +242,7 @@ public sealed partial class RoleSource : IAsyncDisposable
         lock (_environments)
         {
             state.Published = snapshot;
+            state.PendingCommit = "";
             state.PublishedAt = _time.GetUtcNow();
             state.LastErrors = [];
             state.LastFailedCommit = "";
@@ -376,20 +390,21 @@ public sealed partial class RoleSource : IAsyncDisposable
             return;
         }
         var state = State(parts[0]);
-        if (state.Published?.Commit == parts[1])
+        lock (_environments)
         {
-            return;
+            if (state.Published?.Commit == parts[1])
+            {
+                return;
+            }
+            // Set before any per-node push of this deploy is delivered (events arrive in order), so a
+            // node told "catalog changed" is never served the previous commit by this replica.
+            state.PendingCommit = parts[1];
         }
         _ = Task.Run(async () =>
         {
             try
             {
-                var snapshot = await SnapshotAsync(parts[1], _stop.Token);
-                lock (_environments)
-                {
-                    state.Published = snapshot;
-                    state.PublishedAt = _time.GetUtcNow();
-                }
+                await PublishedAsync(parts[0], _stop.Token);
             }
             catch (Exception e) when (e is MasterException or RoleRepositoryException or OperationCanceledException)
             {

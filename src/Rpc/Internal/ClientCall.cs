@@ -302,7 +302,8 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
                 _response = await _channel.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Token);
                 break;
             }
-            catch (HttpRequestException ex) when (retriable && attempt < _channel.Options.MaxAttempts && IsSafeToRetry(ex) && !Token.IsCancellationRequested)
+            catch (HttpRequestException ex) when (retriable && attempt < _channel.Options.MaxAttempts && IsSafeToRetry(ex)
+                && !_channel.IsLikelyCertificateRejection(ex) && !Token.IsCancellationRequested)
             {
                 request.Dispose();
                 await Task.Delay(s_retryBackoff[Math.Min(attempt - 1, s_retryBackoff.Length - 1)], Token);

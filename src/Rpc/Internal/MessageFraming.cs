@@ -128,7 +128,7 @@ internal static class MessageFraming
         return output.ToArray();
     }
 
-    private static byte[] Decompress(byte[] data, int maxSize)
+    internal static byte[] Decompress(byte[] data, int maxSize)
     {
         try
         {

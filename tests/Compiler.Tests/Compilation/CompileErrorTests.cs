@@ -347,3 +347,33 @@ public class CompileErrorTests
             result.Errors.Select(e => $"{e.File}:{e.Line}:{e.Column} {e.Code}"));
     }
 }
+
+public class HostileInputTests
+{
+    [Fact]
+    public void A_yaml_alias_bomb_is_refused_instead_of_expanded()
+    {
+        var lines = new List<string> { "a0: &a0 [x, x, x, x, x, x, x, x, x, x]" };
+        for (var i = 1; i < 10; i++)
+        {
+            lines.Add($"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]");
+        }
+        var snapshot = TestRepo.Of(("nodes.yaml", TestRepo.EveryNodeGetsR), ("roles/r.yaml", "params:\n  bomb:\n    type: map\n    default:\n" + string.Join("\n", lines.Select(l => "      " + l)) + "\n"));
+
+        var result = TestRepo.Compile(snapshot);
+
+        Assert.Contains(result.Errors, e => e.Code == "yaml-too-large" && e.File == "roles/r.yaml");
+    }
+
+    [Fact]
+    public void A_repository_path_leaving_the_repository_is_refused()
+    {
+        var result = TestRepo.Compile(TestRepo.WithRole("""
+            resources:
+              - file: /etc/passwd-copy
+                source: ../../etc/passwd
+            """));
+
+        ErrorAssert.Single(result, "bad-path", "roles/r.yaml", 3, 13);
+    }
+}

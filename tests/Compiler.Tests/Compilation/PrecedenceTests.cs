@@ -73,3 +73,26 @@ public class PrecedenceTests
         Assert.Equal(["a", "b", "c", "d"], result.Catalog!.Roles);
     }
 }
+
+public class EnrollmentRoleTests
+{
+    [Fact]
+    public void Roles_from_enrollment_are_applied_after_the_classified_ones()
+    {
+        var snapshot = TestRepo.Of(("nodes.yaml", TestRepo.EveryNodeGetsR), ("roles/r.yaml", "resources: [{package: r}]"), ("roles/extra.yaml", "resources: [{package: extra}]"));
+
+        var result = new CatalogCompiler().Compile(snapshot, "n1", TestRepo.DebianFacts, extraRoles: ["extra"]);
+
+        Assert.Equal(["r", "extra"], result.Catalog!.Roles);
+    }
+
+    [Fact]
+    public void An_enrollment_role_missing_from_the_commit_is_an_error()
+    {
+        var snapshot = TestRepo.Of(("nodes.yaml", TestRepo.EveryNodeGetsR), ("roles/r.yaml", "role: r"));
+
+        var result = new CatalogCompiler().Compile(snapshot, "n1", TestRepo.DebianFacts, extraRoles: ["gone"]);
+
+        Assert.Contains(result.Errors, e => e.Code == "unknown-role" && e.Message.Contains("'gone'", StringComparison.Ordinal));
+    }
+}

@@ -126,3 +126,43 @@ public class TemplateAndConditionTests
         Assert.Equal(["group:app"], catalog.Resources.Single(r => r.Kind == "user").ImplicitRequires);
     }
 }
+
+public class TemplateFeatureTests
+{
+    [Theory]
+    [InlineData("{{#if params.flag}}yes{{else}}no{{/if}}", "no")]
+    [InlineData("{{#with facts.os}}{{name}} {{release}}{{/with}}", "debian 12")]
+    [InlineData("{{facts.ips.[0]}}", "10.0.0.5")]
+    [InlineData("{{#each facts.ips}}{{@index}}={{this}};{{/each}}", "0=10.0.0.5;1=10.0.0.6;")]
+    [InlineData("{{#unless params.flag}}off{{/unless}}", "off")]
+    public void Handlebars_blocks_work_over_facts_and_params(string template, string expected)
+    {
+        var snapshot = TestRepo.WithRole("""
+            params: {flag: false}
+            resources:
+              - file: /etc/t
+                template: templates/t.hbs
+            """, ("templates/t.hbs", template));
+        var facts = Facts.Parse("os: {name: debian, release: '12'}\nips: [10.0.0.5, 10.0.0.6]");
+
+        var result = TestRepo.Compile(snapshot, facts: facts);
+
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Equal(expected, result.Catalog!.Resources.Single().File.Content);
+    }
+
+    [Fact]
+    public void A_misspelled_variable_inside_an_if_block_is_still_an_error()
+    {
+        var snapshot = TestRepo.WithRole("""
+            params: {tls: true}
+            resources:
+              - file: /etc/t
+                template: templates/t.hbs
+            """, ("templates/t.hbs", "server {\n{{#if params.tsl}}\n  listen 443 ssl;\n{{/if}}\n}\n"));
+
+        var error = ErrorAssert.Single(TestRepo.Compile(snapshot), "template-undefined", "templates/t.hbs", 2, 1);
+
+        Assert.Contains("params.tsl", error.Message, StringComparison.Ordinal);
+    }
+}

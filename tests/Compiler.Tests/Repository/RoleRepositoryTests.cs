@@ -72,4 +72,46 @@ public class RoleRepositoryTests
         Assert.Contains("no-such-branch", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("not a git repository", notGit.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Snapshots_taken_while_commits_and_edits_happen_each_match_their_commit_exactly()
+    {
+        using var git = new GitRepo();
+        git.Write("roles/r.yaml", "role: r\ndescription: v0\n");
+        var commits = new List<string> { git.Commit("v0") };
+        var repository = await RoleRepository.OpenAsync(git.Path);
+
+        // Writer: keeps rewriting the working copy and committing new versions.
+        var writer = Task.Run(() =>
+        {
+            for (var i = 1; i <= 15; i++)
+            {
+                git.Write("roles/r.yaml", $"role: r\ndescription: v{i}\n");
+                lock (commits)
+                {
+                    commits.Add(git.Commit($"v{i}"));
+                }
+                git.Write("roles/r.yaml", "half-written: [");
+            }
+        });
+        var snapshots = new List<(string Ref, Colabo.Config.Compiler.Repository.RepositorySnapshot Snapshot)>();
+        while (!writer.IsCompleted)
+        {
+            string target;
+            lock (commits)
+            {
+                target = commits[^1];
+            }
+            snapshots.Add((target, await repository.SnapshotAsync(target)));
+        }
+        await writer;
+
+        Assert.NotEmpty(snapshots);
+        foreach (var (target, snapshot) in snapshots)
+        {
+            var version = commits.IndexOf(target);
+            Assert.Equal(target, snapshot.Commit);
+            Assert.Equal($"role: r\ndescription: v{version}\n", snapshot.ReadText("roles/r.yaml"));
+        }
+    }
 }

@@ -11,7 +11,7 @@ public sealed class DomainHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private DomainHarness(MasterPaths paths, IConfigStore store, ManualTime time, MasterKeyring keyring, RevocationList revocations)
+    private DomainHarness(MasterPaths paths, IConfigStore store, ManualTime time, MasterKeyring keyring, RevocationList revocations, SecretCipher cipher)
     {
         Paths = paths;
         Store = store;
@@ -19,7 +19,7 @@ public sealed class DomainHarness : IAsyncDisposable
         Keyring = keyring;
         Revocations = revocations;
         Enrollment = new Enrollment(store, keyring.Ca, revocations, time, new EnrollmentOptions());
-        Catalogs = new CatalogArchive(store);
+        Catalogs = new CatalogArchive(store, cipher);
         Nodes = new NodeDirectory(store, Catalogs, time);
     }
 
@@ -41,7 +41,7 @@ public sealed class DomainHarness : IAsyncDisposable
         var cipher = SecretCipher.FromKeyFile(paths.SecretsKey);
         var keyring = await MasterKeyring.LoadOrCreateAsync(paths, store, cipher, ["localhost", "127.0.0.1"], time, CancellationToken.None);
         var revocations = await RevocationList.LoadAsync(store, CancellationToken.None);
-        return new DomainHarness(paths, store, time, keyring, revocations);
+        return new DomainHarness(paths, store, time, keyring, revocations, cipher);
     }
 
     /// <summary>Creates a one-time token and enrolls a node with it.</summary>

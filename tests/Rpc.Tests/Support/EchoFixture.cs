@@ -7,8 +7,9 @@ namespace Colabo.Config.Rpc.Tests.Support;
 /// <summary>An EchoService on a real Kestrel, over "h2c" or "mtls", with a connected client.</summary>
 public sealed class EchoFixture : IAsyncDisposable
 {
-    private EchoFixture(RpcTestServer server, RpcChannel channel, EchoService service)
+    private EchoFixture(RpcTestServer server, RpcChannel channel, EchoService service, MutualTls? tls)
     {
+        Tls = tls;
         Server = server;
         Channel = channel;
         Service = service;
@@ -16,6 +17,9 @@ public sealed class EchoFixture : IAsyncDisposable
     }
 
     public RpcTestServer Server { get; }
+
+    /// <summary>The certificates in use on an "mtls" fixture.</summary>
+    public MutualTls? Tls { get; }
 
     public RpcChannel Channel { get; }
 
@@ -30,9 +34,10 @@ public sealed class EchoFixture : IAsyncDisposable
     {
         RpcServerOptions serverOptions;
         RpcChannelOptions clientOptions;
+        MutualTls? tls = null;
         if (transport == "mtls")
         {
-            var tls = new MutualTls();
+            tls = new MutualTls();
             serverOptions = tls.ServerOptions();
             clientOptions = tls.ClientOptions();
         }
@@ -49,7 +54,7 @@ public sealed class EchoFixture : IAsyncDisposable
             app.MapRpcService(service);
             app.MapRpcService(new HealthService(), allowAnonymous: true);
         });
-        return new EchoFixture(host, new RpcChannel(host.Address, clientOptions), service);
+        return new EchoFixture(host, new RpcChannel(host.Address, clientOptions), service, tls);
     }
 
     public RpcChannel NewChannel(RpcChannelOptions options) => new(Server.Address, options);

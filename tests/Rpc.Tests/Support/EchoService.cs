@@ -43,12 +43,25 @@ public sealed class EchoService : TestService.TestServiceBase
         return new EchoReply { Text = string.Join(",", texts), Index = texts.Count, Payload = ByteString.CopyFrom(new byte[size]) };
     }
 
+    private int _activeDuplex;
+
+    /// <summary>Duplex handlers running right now (hostile-input tests check they all end).</summary>
+    public int ActiveDuplexCalls => Volatile.Read(ref _activeDuplex);
+
     public override async Task Duplex(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoReply> responseStream, ServerCallContext context)
     {
-        var i = 0;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        Interlocked.Increment(ref _activeDuplex);
+        try
         {
-            await responseStream.WriteAsync(await ReplyAsync(request, context, i++), context.CancellationToken);
+            var i = 0;
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(await ReplyAsync(request, context, i++), context.CancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeDuplex);
         }
     }
 

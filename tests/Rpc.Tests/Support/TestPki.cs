@@ -26,7 +26,7 @@ public sealed class TestPki
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        using var ca = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
+        using var ca = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(5));
         return new TestPki(Reload(ca));
     }
 

@@ -1,0 +1,8 @@
+namespace Colabo.Config.Compiler.Display;
+
+public enum ResourceDiffKind
+{
+    Added,
+    Removed,
+    Changed,
+}
