@@ -1,4 +1,5 @@
 using Colabo.Config.Agent.Apply;
+using Colabo.Config.Agent.Daemon.Commands;
 
 namespace Colabo.Config.Agent.Cli;
 
@@ -8,6 +9,10 @@ public static class AgentCommandLine
     public static IReadOnlyList<IAgentCommand> Commands { get; } =
     [
         new ApplyCommand(),
+        new RunCommand(),
+        new StatusCommand(),
+        new EnrollCommand(),
+        new DaemonCommand(),
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
