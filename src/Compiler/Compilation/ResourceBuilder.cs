@@ -34,12 +34,15 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         }
     }
 
-    private static PackageSpec Package(string name, PropertyReader p) => new()
+    private static PackageSpec Package(string name, PropertyReader p)
     {
-        Name = name,
-        Version = p.String("version") ?? "",
-        Provider = p.String("provider") ?? "apt",
-    };
+        var spec = new PackageSpec { Name = name, Version = p.String("version") ?? "", Provider = p.String("provider") ?? "apt" };
+        if (spec.Provider != "apt")
+        {
+            p.Errors.Add(p.At("provider").Error("bad-value", $"{p.Subject}: provider '{spec.Provider}' is not supported; use apt (or leave it out)"));
+        }
+        return spec;
+    }
 
     private static UserSpec User(string name, PropertyReader p)
     {
@@ -410,6 +413,10 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         if (spec.Image.Length == 0)
         {
             p.Errors.Add(p.BodyAt.Error("missing-key", $"{p.Subject}: 'image' is required"));
+        }
+        if (spec.RestartPolicy.Length > 0 && !System.Text.RegularExpressions.Regex.IsMatch(spec.RestartPolicy, "^(no|always|unless-stopped|on-failure(:[0-9]+)?)$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            p.Errors.Add(p.At("restart").Error("bad-value", $"{p.Subject}: restart '{spec.RestartPolicy}' must be no, always, unless-stopped or on-failure[:N]"));
         }
         spec.Command.AddRange(p.StringList("command"));
         spec.Entrypoint.AddRange(p.StringList("entrypoint"));

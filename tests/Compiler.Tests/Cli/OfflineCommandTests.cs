@@ -146,4 +146,20 @@ public class OfflineCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--facts", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Validate_with_a_ref_checks_the_commit_and_without_one_the_files_on_disk()
+    {
+        using var git = new GitRepo();
+        git.CopyFrom(Examples);
+        git.Commit("examples");
+        git.Write("roles/base.yaml", "resources:\n  - package: [broken\n");
+
+        var committed = await CliRunner.RunAsync("validate", git.Path, "--ref", "main");
+        var onDisk = await CliRunner.RunAsync("validate", git.Path);
+
+        Assert.Equal(0, committed.ExitCode);
+        Assert.Equal(1, onDisk.ExitCode);
+        Assert.Contains("roles/base.yaml:3:1: error[yaml-syntax]", onDisk.Error, StringComparison.Ordinal);
+    }
 }

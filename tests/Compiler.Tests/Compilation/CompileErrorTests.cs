@@ -333,6 +333,19 @@ public class CompileErrorTests
     }
 
     [Fact]
+    public void A_restart_policy_docker_does_not_know_is_an_error()
+    {
+        var result = TestRepo.Compile(TestRepo.WithRole("""
+            resources:
+              - docker_container: web
+                image: nginx:1
+                restart: sometimes
+            """));
+
+        ErrorAssert.Single(result, "bad-value", "roles/r.yaml", 4, 14);
+    }
+
+    [Fact]
     public void Every_error_of_every_file_is_reported_at_once()
     {
         var snapshot = TestRepo.Of(
