@@ -55,6 +55,7 @@ foreach (var line in results)
 {
     Console.WriteLine(line);
 }
+Directory.Delete(dir, recursive: true);
 return 0;
 
 static async Task<(double CallsPerSecond, double P50, double P99)> RunUnaryAsync(int port, Pki pki, int callers, int seconds)

@@ -31,6 +31,7 @@ public sealed class InteropTests
             tlsDir = InteropPeer.WriteCertificates(f.Tls!);
         }
 
+        using var cleanup = new DeleteOnDispose(tlsDir);
         var json = await InteropPeer.RunClientAsync(peer, $"127.0.0.1:{f.Server.Address.Port}", tlsDir, timeout.Token);
         using var doc = JsonDocument.Parse(json);
         var r = doc.RootElement;
@@ -57,13 +58,16 @@ public sealed class InteropTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(50));
         var tls = transport == "mtls" ? new MutualTls() : null;
         var tlsDir = tls is null ? null : InteropPeer.WriteCertificates(tls);
+        using var cleanup = new DeleteOnDispose(tlsDir);
         using var server = await PeerServer.StartAsync(peer, tlsDir, timeout.Token);
         var scheme = tls is null ? "http" : "https";
-        using var channel = new RpcChannel(new Uri($"{scheme}://127.0.0.1:{server.Port}"), tls?.ClientOptions() ?? new RpcChannelOptions());
+        // Requests go gzip-compressed: the foreign server must inflate them.
+        using var channel = new RpcChannel(new Uri($"{scheme}://127.0.0.1:{server.Port}"),
+            (tls?.ClientOptions() ?? new RpcChannelOptions()) with { RequestCompression = "gzip" });
         var client = new TestService.TestServiceClient(channel);
         var options = new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30), Headers: new Metadata().Add("x-echo", "from-dotnet").Add("x-echo-bin", [0, 1, 2, 255]), CancellationToken: timeout.Token);
 
-        var unary = await client.UnaryAsync(new EchoRequest { Text = "hello" }, options);
+        var unary = await client.UnaryAsync(new EchoRequest { Text = "hello", Payload = Google.Protobuf.ByteString.CopyFrom(new byte[100_000]) }, options);
         var big = await client.UnaryAsync(new EchoRequest { ResponseSize = 1024 * 1024 }, options);
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
             await client.UnaryAsync(new EchoRequest { FailWithCode = 5, FailWithMessage = "no such node «web-1» 100%" }, options));
@@ -96,6 +100,7 @@ public sealed class InteropTests
         Assert.False(await duplex.ResponseStream.MoveNext(timeout.Token));
 
         Assert.Equal("hello", unary.Text);
+        Assert.Equal(100_000, unary.Payload.Length);
         Assert.Equal("from-dotnet", unary.SeenHeader);
         Assert.Equal(new byte[] { 0, 1, 2, 255 }, unary.SeenBinaryHeader.ToByteArray());
         Assert.Equal(1024 * 1024, big.Payload.Length);
@@ -106,5 +111,16 @@ public sealed class InteropTests
         Assert.Equal([0, 1, 2, 3, 4], streamed);
         Assert.Equal("a,b,c", joined.Text);
         Assert.Equal(["x", "y", "z"], echoed);
+    }
+
+    private sealed class DeleteOnDispose(string? directory) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (directory is not null && Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 }
