@@ -237,6 +237,21 @@ public sealed class MasterEndToEndTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_unreachable_role_repository_does_not_stop_the_master_and_shows_in_its_status()
+    {
+        await using var master = await TestMaster.StartAsync(null, o => o with { Repo = "/nonexistent/roles.git" });
+        var agent = await master.EnrollAsync("web-1");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => agent.GetCatalogAsync());
+        var deploy = await Assert.ThrowsAsync<RpcException>(async () => await master.Admin().DeployAsync(new DeployRequest(), TestMaster.Deadline()));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, deploy.StatusCode);
+        Assert.Contains("/nonexistent/roles.git", deploy.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Cannot clone", master.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_now_reaches_the_selected_nodes_watch_streams()
     {
         await using var master = await TestMaster.StartAsync(null);
