@@ -46,8 +46,8 @@ internal sealed class BenchRunner(string agent, string work, int repeat, bool sy
 
         _report.AppendLine(CultureInfo.InvariantCulture, $"Catalog: {CountResources(catalog)} resources ({(system ? "files, directories, line, users, keys, packages" : "files, directories and the line; no users/keys/packages")}), proto3 JSON {new FileInfo(catalog).Length / 1024} KiB.");
         _report.AppendLine();
-        _report.AppendLine("| scenario | median wall (s) | min-max wall (s) | median peak RSS (MiB) | report |");
-        _report.AppendLine("|---|---|---|---|---|");
+        _report.AppendLine("| scenario | median wall (s) | min-max wall (s) | median CPU user+sys (s) | median peak RSS (MiB) | report (last run) |");
+        _report.AppendLine("|---|---|---|---|---|---|");
         Row("first converge", first);
         Row("no-op", noop);
         Row($"repair ({(system ? "10 files changed, 1 key file deleted, 1 mode changed" : "10 files changed, 1 mode changed")})", repair);
@@ -59,8 +59,8 @@ internal sealed class BenchRunner(string agent, string work, int repeat, bool sy
         {
             _report.AppendLine("No-op scaling (same shape, files only vary):");
             _report.AppendLine();
-            _report.AppendLine("| files | resources | catalog | median wall (s) | median peak RSS (MiB) | wall per 1k resources (ms) |");
-            _report.AppendLine("|---|---|---|---|---|---|");
+            _report.AppendLine("| files | resources | catalog | median wall (s) | median CPU (s) | median peak RSS (MiB) | CPU per 1k resources (ms) |");
+            _report.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var files in scaling)
             {
                 foreach (var format in new[] { "json", "pb" })
@@ -72,7 +72,8 @@ internal sealed class BenchRunner(string agent, string work, int repeat, bool sy
                     var runs = Enumerable.Range(0, repeat).Select(_ => Measurement.Run(agent, scaled, scaledRoot)).ToList();
                     var resources = CountResources(scaled);
                     var wall = Median(runs.Select(r => r.WallSeconds));
-                    _report.AppendLine(CultureInfo.InvariantCulture, $"| {files:N0} | {resources:N0} | {(format == "pb" ? "binary" : "JSON")} {new FileInfo(scaled).Length / (1024 * 1024.0):0.0} MiB | {wall:0.000} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0.0} | {wall * 1000 / (resources / 1000.0):0.0} |");
+                    var cpu = Median(runs.Select(r => r.CpuSeconds));
+                    _report.AppendLine(CultureInfo.InvariantCulture, $"| {files:N0} | {resources:N0} | {(format == "pb" ? "binary" : "JSON")} {new FileInfo(scaled).Length / (1024 * 1024.0):0.0} MiB | {wall:0.000} | {cpu:0.000} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0.0} | {cpu * 1000 / (resources / 1000.0):0.0} |");
                     Directory.Delete(scaledRoot, recursive: true);
                 }
             }
@@ -84,7 +85,7 @@ internal sealed class BenchRunner(string agent, string work, int repeat, bool sy
     private void Row(string name, List<Measurement> runs)
     {
         var walls = runs.Select(r => r.WallSeconds).ToList();
-        _report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(walls):0.000} | {walls.Min():0.00}-{walls.Max():0.00} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0.0} | {runs[^1].Summary.Split(": ", 2)[^1]} |");
+        _report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Median(walls):0.000} | {walls.Min():0.00}-{walls.Max():0.00} | {Median(runs.Select(r => r.CpuSeconds)):0.000} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0.0} | {runs[^1].Summary.Split(": ", 2)[^1]} |");
     }
 
     /// <summary>Changes 10 files, one mode and (with users) deletes one key file; returns the ids that must be reported changed.</summary>

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Colabo.Config.Agent.Bench;
 
 /// <summary>One agent run under <c>/usr/bin/time -v</c>: wall time, peak RSS, exit code, and what the report said.</summary>
-internal sealed partial record Measurement(double WallSeconds, long PeakRssKiB, int ExitCode, string Summary, IReadOnlyList<string> Changed)
+internal sealed partial record Measurement(double WallSeconds, double CpuSeconds, long PeakRssKiB, int ExitCode, string Summary, IReadOnlyList<string> Changed)
 {
     public static Measurement Run(string agent, string catalog, string root, params string[] extra)
     {
@@ -30,6 +30,7 @@ internal sealed partial record Measurement(double WallSeconds, long PeakRssKiB, 
         var lines = output.Split('\n');
         return new Measurement(
             Wall(WallPattern().Match(text).Groups[1].Value),
+            Seconds(UserPattern().Match(text)) + Seconds(SystemPattern().Match(text)),
             long.Parse(RssPattern().Match(text).Groups[1].Value, CultureInfo.InvariantCulture),
             process.ExitCode,
             lines.LastOrDefault(l => l.Contains(" resources, ", StringComparison.Ordinal)) ?? "(no summary)",
@@ -55,10 +56,18 @@ internal sealed partial record Measurement(double WallSeconds, long PeakRssKiB, 
         return seconds;
     }
 
+    private static double Seconds(Match match) => double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
 
     [GeneratedRegex(@"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)")]
     private static partial Regex WallPattern();
+
+    [GeneratedRegex(@"User time \(seconds\): ([0-9.]+)")]
+    private static partial Regex UserPattern();
+
+    [GeneratedRegex(@"System time \(seconds\): ([0-9.]+)")]
+    private static partial Regex SystemPattern();
 
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
     private static partial Regex RssPattern();

@@ -11,37 +11,44 @@ public static class CatalogFile
     /// <summary>Loads <paramref name="path"/> ("-" for standard input); <see cref="InvalidDataException"/> says what is wrong.</summary>
     public static async Task<Catalog> LoadAsync(string path, CancellationToken cancellationToken)
     {
-        byte[] bytes;
         try
         {
             if (path == "-")
             {
                 using var buffer = new MemoryStream();
                 await Console.OpenStandardInput().CopyToAsync(buffer, cancellationToken);
-                bytes = buffer.ToArray();
+                buffer.Position = 0;
+                return Parse(buffer, "standard input");
             }
-            else
-            {
-                bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-            }
+
+            // Streamed, not read whole: a large catalog is held in memory once, as the parsed message.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024);
+            return Parse(file, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidDataException($"cannot read catalog '{path}': {e.Message}", e);
         }
-
-        return Parse(bytes, path);
     }
 
     public static Catalog Parse(byte[] bytes, string source)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
-        if (LooksLikeJson(bytes))
+        using var stream = new MemoryStream(bytes ?? throw new ArgumentNullException(nameof(bytes)));
+        return Parse(stream, source);
+    }
+
+    /// <summary>Parses a seekable stream holding either encoding.</summary>
+    public static Catalog Parse(Stream stream, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var json = LooksLikeJson(stream);
+        stream.Position = 0;
+        if (json)
         {
             try
             {
-                var text = bytes.AsSpan();
-                return Parser.Parse<Catalog>(System.Text.Encoding.UTF8.GetString(text.StartsWith("\uFEFF"u8) ? text[3..] : text));
+                using var reader = new StreamReader(stream, leaveOpen: true);
+                return Parser.Parse<Catalog>(reader);
             }
             catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
             {
@@ -51,7 +58,7 @@ public static class CatalogFile
 
         try
         {
-            return Catalog.Parser.ParseFrom(bytes);
+            return Catalog.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -59,16 +66,18 @@ public static class CatalogFile
         }
     }
 
-    private static bool LooksLikeJson(byte[] bytes)
+    private static bool LooksLikeJson(Stream stream)
     {
-        foreach (var b in bytes)
+        int b;
+        while ((b = stream.ReadByte()) >= 0)
         {
-            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
+            // Whitespace and a UTF-8 byte order mark may precede the object.
+            if (b is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF)
             {
                 continue;
             }
 
-            return b == (byte)'{';
+            return b == '{';
         }
 
         return false;

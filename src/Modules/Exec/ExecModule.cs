@@ -133,8 +133,8 @@ public sealed class ExecModule : IResourceModule<ExecModule.State>, IActionModul
         else if (File.Exists(root.Resolve("/bin/sh")))
         {
             var inRoot = spec.Cwd.Length > 0 ? $"cd -- '{spec.Cwd.Replace("'", "'\\''", StringComparison.Ordinal)}' && {script}" : script;
-            string[] chroot = spec.User.Length > 0 ? ["chroot", $"--userspec={spec.User}", root.Path] : ["chroot", root.Path];
-            command = new Command("/usr/sbin/chroot").WithArguments([.. chroot[1..], "/bin/sh", "-c", inRoot]).WithWorkingDirectory("/");
+            string[] user = spec.User.Length > 0 ? [$"--userspec={spec.User}"] : [];
+            command = new Command("/usr/sbin/chroot").WithArguments([.. user, root.Path, "/bin/sh", "-c", inRoot]).WithWorkingDirectory("/");
         }
         else
         {
