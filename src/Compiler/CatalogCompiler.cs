@@ -41,6 +41,8 @@ public sealed class CatalogCompiler
         var locations = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
         var referenceLocations = new Dictionary<string, Dictionary<string, SourceSpan>>(StringComparer.Ordinal);
         var builder = new ResourceBuilder(snapshot);
+        // Resources a `when` left out of this node's catalog: references to them are dropped, not errors.
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var role in ordered)
         {
             var parameters = BindParams(role, matched, node, factAccess, errors);
@@ -51,6 +53,10 @@ public sealed class CatalogCompiler
                 {
                     if (!Applies(declaration, role, itemScope, errors))
                     {
+                        if (Build(declaration, role, itemScope, new SecretResolver(secrets), builder, [], out _) is { } left)
+                        {
+                            excluded.Add(left.Id);
+                        }
                         continue;
                     }
                     var resource = Build(declaration, role, itemScope, secretResolver, builder, errors, out var references);
@@ -71,7 +77,7 @@ public sealed class CatalogCompiler
             }
         }
 
-        DependencyGraph.Complete(catalog, locations, referenceLocations, node, errors);
+        DependencyGraph.Complete(catalog, locations, referenceLocations, excluded, node, errors);
 
         errors.Sort(static (a, b) =>
         {

@@ -7,9 +7,23 @@ namespace Colabo.Config.Compiler.Compilation;
 internal static class DependencyGraph
 {
     public static void Complete(Catalog catalog, Dictionary<string, SourceSpan> locations,
-        Dictionary<string, Dictionary<string, SourceSpan>> referenceLocations, string node, List<CompileError> errors)
+        Dictionary<string, Dictionary<string, SourceSpan>> referenceLocations, IReadOnlySet<string> excluded, string node, List<CompileError> errors)
     {
         var byId = catalog.Resources.ToDictionary(r => r.Id, StringComparer.Ordinal);
+
+        // A reference to a resource that a `when` left out for this node is dropped: "restart nginx
+        // when its config changes" holds only where the nginx service is managed at all.
+        foreach (var r in catalog.Resources)
+        {
+            foreach (var list in new[] { r.Requires, r.Notify })
+            {
+                var gone = list.Where(t => !byId.ContainsKey(t) && excluded.Contains(t)).ToList();
+                foreach (var target in gone)
+                {
+                    list.Remove(target);
+                }
+            }
+        }
 
         foreach (var r in catalog.Resources)
         {

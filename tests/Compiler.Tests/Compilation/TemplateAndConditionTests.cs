@@ -76,6 +76,26 @@ public class TemplateAndConditionTests
     }
 
     [Fact]
+    public void A_notify_of_a_resource_left_out_by_when_is_dropped_while_an_undeclared_target_stays_an_error()
+    {
+        var role = """
+            params: {systemd: false}
+            resources:
+              - file: /etc/nginx/nginx.conf
+                content: "worker_processes 1;"
+                notify: [service:nginx]
+              - service: nginx
+                when: params.systemd
+            """;
+
+        var kept = Ok(TestRepo.Compile(TestRepo.WithRole(role)));
+        var broken = TestRepo.Compile(TestRepo.WithRole(role.Replace("[service:nginx]", "[service:apache2]", StringComparison.Ordinal)));
+
+        Assert.Empty(kept.Resources.Single().Notify);
+        Assert.Contains(broken.Errors, e => e.Code == "unknown-reference" && e.Message.Contains("service:apache2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_secret_is_resolved_from_the_store_and_listed_as_secret()
     {
         var catalog = Ok(TestRepo.Compile(TestRepo.WithRole("""
