@@ -109,6 +109,29 @@ public sealed class DebianRoot : IAsyncDisposable
             Directory.Delete(partial, recursive: true);
         }
 
+        PruneOlderExtractions(lower);
         return lower;
+    }
+
+    /// <summary>Removes extractions of earlier builds of the same tarball (the setup rebuilds it before tests start).</summary>
+    private static void PruneOlderExtractions(string current)
+    {
+        var name = System.IO.Path.GetFileName(current);
+        var image = name[..name.LastIndexOf('-', name.LastIndexOf('-') - 1)];
+        foreach (var sibling in new DirectoryInfo(System.IO.Path.GetDirectoryName(current)!).EnumerateDirectories(image + "-*"))
+        {
+            var rest = sibling.Name[(image.Length + 1)..].Split('-');
+            if (sibling.FullName != current && rest.Length == 2 && rest.All(part => part.Length > 0 && part.All(char.IsAsciiDigit)))
+            {
+                try
+                {
+                    sibling.Delete(recursive: true);
+                }
+                catch (IOException)
+                {
+                    // In use by a run that started before the rebuild; the next prune gets it.
+                }
+            }
+        }
     }
 }

@@ -25,9 +25,11 @@ build bookworm-systemd --include=systemd,systemd-sysv,dbus,ca-certificates,iprou
 
 # bookworm-minbase-apt.tar: minbase with fresh package lists (apt-get update done) and the package
 # module's update stamp, so package tests install at once instead of each downloading the lists.
+# Rebuilt after a day: the mirror drops superseded security versions, and old lists would name them.
 derive_apt() {
   local out="$cache/bookworm-minbase-apt.tar"
-  [ -f "$out" ] && [ -s "$out" ] && [ "$out" -nt "$cache/bookworm-minbase.tar" ] && return 0
+  [ -f "$out" ] && [ -s "$out" ] && [ "$out" -nt "$cache/bookworm-minbase.tar" ] \
+    && [ -z "$(find "$out" -mmin +1440)" ] && return 0
   echo "setup: building $out (minbase + apt-get update)"
   local dir
   dir=$(mktemp -d /tmp/colabo-apt-root.XXXXXX)

@@ -117,6 +117,24 @@ public sealed class AptProvider : IPackageProvider
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // apt would silently take every package that depends on these along; refuse that instead.
+            var simulation = await RunAsync(Apt(context, "apt-get", ["remove", "--simulate", "--quiet", .. names]), context, cancellationToken).ConfigureAwait(false);
+            if (!simulation.Succeeded)
+            {
+                throw Failure($"apt-get remove {string.Join(' ', names)}", simulation);
+            }
+
+            var alsoRemoved = simulation.StandardOutput.Split('\n')
+                .Where(line => line.StartsWith("Remv ", StringComparison.Ordinal))
+                .Select(line => line.Split(' ')[1].Split(':')[0])
+                .Except(names, StringComparer.Ordinal)
+                .ToList();
+            if (alsoRemoved.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"removing {string.Join(", ", names)} would also remove {string.Join(", ", alsoRemoved)}, which depend on it; declare those absent too, or keep it");
+            }
+
             var result = await RunAsync(Apt(context, "apt-get", ["remove", "--yes", "--quiet", "-o", "DPkg::Lock::Timeout=120", .. names]), context, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {

@@ -21,6 +21,9 @@ public interface IPackageProvider
     /// <summary>Installs, upgrades or pins all <paramref name="packages"/> in one transaction.</summary>
     Task InstallAsync(IReadOnlyList<PackageRequest> packages, ModuleContext context, CancellationToken cancellationToken);
 
-    /// <summary>Removes all <paramref name="names"/> in one transaction (configuration files stay, as with apt-get remove).</summary>
+    /// <summary>
+    /// Removes all <paramref name="names"/> in one transaction (configuration files stay, as with apt-get
+    /// remove). Refuses, changing nothing, when other installed packages would have to go with them.
+    /// </summary>
     Task RemoveAsync(IReadOnlyList<string> names, ModuleContext context, CancellationToken cancellationToken);
 }

@@ -169,6 +169,11 @@ public sealed partial class PackageModule : IResourceModule<PackageState>, IPref
 
         if (desired.Ensure == Ensure.Absent)
         {
+            if (run is not null && await run.RemoveBatchOnceAsync(this, provider, desired, context, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             await provider.RemoveAsync([name], context, cancellationToken).ConfigureAwait(false);
             await RefreshAsync(provider, run, [name], context, cancellationToken).ConfigureAwait(false);
             return;

@@ -94,6 +94,20 @@ public sealed class UserModuleTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_changed_home_is_moved_with_its_content_when_the_home_is_managed()
+    {
+        await RunAsync(User("hugo", u => u.ManageHome = true));
+        await File.WriteAllTextAsync(_root.Resolve("/home/hugo/notes.txt"), "keep me");
+
+        var report = await RunAsync(User("hugo", u => { u.ManageHome = true; u.Home = "/srv/hugo"; }));
+
+        var change = Assert.Single(report.Outcomes.Single().Changes);
+        Assert.Equal(("home", "/home/hugo", "/srv/hugo"), (change.Property, change.Before, change.After));
+        Assert.Equal("keep me", await File.ReadAllTextAsync(_root.Resolve("/srv/hugo/notes.txt")));
+        Assert.False(Directory.Exists(_root.Resolve("/home/hugo")));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_password_hash_is_set_and_never_appears_in_the_report()
     {
         const string hash = "$6$saltsalt$7HbXHg4nVy2bQ3tXw0C4bXG5o7M2UuQx2Gq3n5E0oG1m6c2p3ZbVb6tVQk8Yk7aV3h5xYQ1n2m3b4v5c6x7z8.";

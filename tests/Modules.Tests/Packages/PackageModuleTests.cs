@@ -79,6 +79,29 @@ public sealed class PackageModuleTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Removing_a_package_that_others_depend_on_is_refused_unless_they_go_too_in_one_removal()
+    {
+        await Converge.RunAsync([Module()], Context(), [Package("libmodbus-dev")]);
+        Assert.NotNull(InstalledVersion("libmodbus5"));
+
+        var report = await Converge.RunAsync([Module()], Context(), [Package("libmodbus5", Ensure.Absent)]);
+
+        var outcome = report.Outcomes.Single();
+        Assert.Equal(OutcomeStatus.Failed, outcome.Status);
+        Assert.Contains("libmodbus-dev", outcome.Message, StringComparison.Ordinal);
+        Assert.NotNull(InstalledVersion("libmodbus5"));
+        Assert.NotNull(InstalledVersion("libmodbus-dev"));
+
+        _commands.Clear();
+        var both = await Converge.RunAsync([Module()], Context(), [Package("libmodbus5", Ensure.Absent), Package("libmodbus-dev", Ensure.Absent)]);
+
+        Assert.All(both.Outcomes, o => Assert.Equal(OutcomeStatus.Changed, o.Status));
+        Assert.Equal(1, _commands.Count("apt-get", "remove") - _commands.Commands.Count(c => c.Arguments.Contains("--simulate")));
+        Assert.Null(InstalledVersion("libmodbus5"));
+        Assert.Null(InstalledVersion("libmodbus-dev"));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task A_package_that_cannot_install_fails_alone_and_the_others_of_the_batch_still_install()
     {
         var resources = new[] { Package("hello"), Package("colabo-no-such-package") };
