@@ -125,4 +125,45 @@ public sealed class AgentAgainstMasterTests
         Assert.Contains("fingerprint", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.False(state.IsEnrolled);
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Renewal_over_the_existing_channel_replaces_key_and_certificate_and_the_node_keeps_working()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var state = new AgentState(master.StateDir);
+        var fingerprint = await master.WriteEnrollmentTokenAsync();
+        await Enroller.EnrollAsync(state, master.Url, await File.ReadAllTextAsync(master.TokenFile), fingerprint, MasterFixture.NodeName,
+            Colabo.Config.Agent.Daemon.Facts.FactsGatherer.Gather(new TargetRoot(master.SandboxRoot)), CancellationToken.None);
+        var oldKey = await File.ReadAllTextAsync(state.KeyFile);
+        using var connection = new MasterConnection(master.Url, NodeIdentity.Load(state));
+        var oldSerial = connection.Identity.Certificate.SerialNumber;
+
+        var renewed = await CertificateRenewer.RenewAsync(state, connection, CancellationToken.None);
+        var catalog = await connection.Client.GetCatalogAsync(new GetCatalogRequest(), CallOptions.WithTimeout(Bound));
+
+        Assert.NotEqual(oldSerial, renewed.Certificate.SerialNumber);
+        Assert.Equal(MasterFixture.NodeName, renewed.NodeName);
+        Assert.NotEqual(oldKey, await File.ReadAllTextAsync(state.KeyFile));
+        Assert.Equal(renewed.Certificate.SerialNumber, NodeIdentity.Load(state).Certificate.SerialNumber);
+        Assert.Equal(GetCatalogResponse.ResultOneofCase.Catalog, catalog.ResultCase);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_revoked_node_is_told_on_watch_and_the_daemon_stops_with_status_4()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var daemon = new AgentDaemon(master.AgentConfig(await master.WriteEnrollmentTokenAsync()), AgentLog.Null, new SystemdNotifier(null), TimeProvider.System);
+        var runs = Channel.CreateUnbounded<RunResult>();
+        daemon.RunCompleted += r => runs.Writer.TryWrite(r);
+        var running = daemon.RunAsync(CancellationToken.None);
+        await runs.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+        await daemon.Connected.Task.WaitAsync(Bound);
+
+        await master.Admin.RevokeCertificateAsync(new RevokeCertificateRequest { Node = MasterFixture.NodeName, Reason = "decommissioned" }, CallOptions.WithTimeout(Bound));
+        var exit = await running.WaitAsync(Bound);
+
+        Assert.Equal(AgentDaemon.RevokedExitCode, exit);
+        Assert.True(File.Exists(new AgentState(master.StateDir).RevokedFile));
+        Assert.Equal(AgentDaemon.RevokedExitCode, await new AgentDaemon(master.AgentConfig("unused"), AgentLog.Null, new SystemdNotifier(null), TimeProvider.System).RunAsync(CancellationToken.None));
+    }
 }
