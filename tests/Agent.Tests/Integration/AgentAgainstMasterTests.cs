@@ -166,4 +166,40 @@ public sealed class AgentAgainstMasterTests
         Assert.True(File.Exists(new AgentState(master.StateDir).RevokedFile));
         Assert.Equal(AgentDaemon.RevokedExitCode, await new AgentDaemon(master.AgentConfig("unused"), AgentLog.Null, new SystemdNotifier(null), TimeProvider.System).RunAsync(CancellationToken.None));
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task The_run_and_status_commands_converge_report_and_use_apply_exit_codes()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var fingerprint = await master.WriteEnrollmentTokenAsync();
+        var config = Path.Combine(master.StateDir + "-etc", "agent.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(config)!);
+        await File.WriteAllTextAsync(config, $"state_dir: {master.StateDir}\nroot: {master.SandboxRoot}\n");
+        var enroll = await AgentAsync("enroll", "--master", master.Url.ToString(), "--token", "@" + master.TokenFile, "--ca-fingerprint", "sha256:" + fingerprint, "--name", MasterFixture.NodeName, "--config", config);
+        Assert.True(enroll.Exit == 0, enroll.Error);
+
+        var noopBefore = await AgentAsync("run", "--noop", "--config", config);
+        var enforce = await AgentAsync("run", "--config", config);
+        var noopAfter = await AgentAsync("run", "--noop", "--config", config);
+        var status = await AgentAsync("status", "--config", config);
+
+        Assert.Equal(3, noopBefore.Exit);
+        Assert.Contains("1 would change", noopBefore.Output, StringComparison.Ordinal);
+        Assert.Equal(0, enforce.Exit);
+        Assert.Contains("1 changed", enforce.Output, StringComparison.Ordinal);
+        Assert.Equal(0, noopAfter.Exit);
+        Assert.Equal(0, status.Exit);
+        Assert.Contains($"node:         {MasterFixture.NodeName}", status.Output, StringComparison.Ordinal);
+        Assert.Contains("signature valid", status.Output, StringComparison.Ordinal);
+        Assert.Contains("spool:        empty", status.Output, StringComparison.Ordinal);
+        Assert.Equal(3, (await master.ReportsAsync()).Count);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> AgentAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await Colabo.Config.Agent.Cli.AgentCommandLine.RunAsync(args, output, error, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
 }
