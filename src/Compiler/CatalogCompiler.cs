@@ -30,9 +30,10 @@ public sealed class CatalogCompiler
         var roles = snapshot.Roles;
         var errors = new List<CompileError>(roles.Errors);
         var secretResolver = new SecretResolver(secrets);
+        var factAccess = new FactAccess(facts);
         var catalog = new Catalog { Node = node, Environment = environment, Commit = snapshot.Commit };
 
-        var (matched, classificationErrors) = Classify(snapshot, roles, node, facts, extraRoles ?? []);
+        var (matched, classificationErrors) = Classify(snapshot, roles, node, factAccess, extraRoles ?? []);
         errors.AddRange(classificationErrors);
         var ordered = ExpandIncludes(roles, matched.Roles);
         catalog.Roles.AddRange(ordered.Select(r => r.Name));
@@ -42,8 +43,8 @@ public sealed class CatalogCompiler
         var builder = new ResourceBuilder(snapshot);
         foreach (var role in ordered)
         {
-            var parameters = BindParams(role, matched, node, facts, errors);
-            var scope = new EvalScope(node, facts, parameters);
+            var parameters = BindParams(role, matched, node, factAccess, errors);
+            var scope = new EvalScope(node, factAccess, parameters);
             foreach (var declaration in role.Resources)
             {
                 foreach (var itemScope in Expand(declaration, role, scope, errors))
@@ -85,7 +86,7 @@ public sealed class CatalogCompiler
         {
             catalog.ContentHash = CatalogHasher.Compute(catalog);
         }
-        return new CompileResult(catalog, distinct, secretResolver.Used);
+        return new CompileResult(catalog, distinct, secretResolver.Used, factAccess.Used);
     }
 
     internal sealed class Classification
@@ -95,13 +96,13 @@ public sealed class CatalogCompiler
         public Dictionary<string, Dictionary<string, (YamlNode Value, string File, string Source)>> Params { get; } = new(StringComparer.Ordinal);
     }
 
-    private static (Classification, List<CompileError>) Classify(RepositorySnapshot snapshot, RoleSet roles, string node, Facts facts, IReadOnlyList<string> extraRoles)
+    private static (Classification, List<CompileError>) Classify(RepositorySnapshot snapshot, RoleSet roles, string node, FactAccess facts, IReadOnlyList<string> extraRoles)
     {
         var result = new Classification();
         var errors = new List<CompileError>();
         // Classes first (in file order, later wins), then the node's own entry: node > classification.
-        var matches = roles.Rules.Where(r => !r.IsNode && r.Matches(node, facts))
-            .Concat(roles.Rules.Where(r => r.IsNode && r.Matches(node, facts))).ToList();
+        var matches = roles.Rules.Where(r => !r.IsNode && r.Matches(node, facts.Lookup))
+            .Concat(roles.Rules.Where(r => r.IsNode && r.Matches(node, facts.Lookup))).ToList();
         foreach (var role in extraRoles)
         {
             if (roles.Roles.ContainsKey(role))
@@ -113,7 +114,7 @@ public sealed class CatalogCompiler
         }
         if (matches.Count == 0 && extraRoles.Count == 0)
         {
-            var file = roles.Rules.FirstOrDefault()?.File ?? (snapshot.Contains("nodes.yaml") ? "nodes.yaml" : "nodes.yaml");
+            var file = roles.Rules.FirstOrDefault()?.File ?? (snapshot.Contains("nodes.yml") ? "nodes.yml" : "nodes.yaml");
             errors.Add(new CompileError(file, 1, 1, "unclassified-node",
                 $"node '{node}' matches no class and no node entry; add it under nodes: or add a class whose match covers it"));
             return (result, errors);
@@ -193,7 +194,7 @@ public sealed class CatalogCompiler
         return ordered;
     }
 
-    private static Dictionary<string, object?> BindParams(RoleDefinition role, Classification matched, string node, Facts facts, List<CompileError> errors)
+    private static Dictionary<string, object?> BindParams(RoleDefinition role, Classification matched, string node, FactAccess facts, List<CompileError> errors)
     {
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         matched.Params.TryGetValue(role.Name, out var given);

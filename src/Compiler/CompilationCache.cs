@@ -6,24 +6,26 @@ using Colabo.Config.Compiler.Repository;
 namespace Colabo.Config.Compiler;
 
 /// <summary>
-/// Compile results keyed by exactly their inputs: commit, node, environment and the facts hash;
-/// an entry is valid only while the secrets it used still have the same values. An agent that
-/// already holds the current catalog is answered without compiling.
+/// Compile results keyed by exactly their inputs: commit, node, environment, enrollment roles, the
+/// values of the facts the compile read (not the others), and the values of the secrets the
+/// catalog used. An agent that already holds the current catalog is answered without compiling.
 /// </summary>
 public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50_000)
 {
-    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+    /// <summary>Variants kept per node and commit (facts that matter changing back and forth).</summary>
+    private const int VariantsPerKey = 4;
 
-    private readonly record struct Key(string Commit, string Node, string Environment, string FactsHash, string ExtraRoles);
+    private readonly ConcurrentDictionary<Key, Entry[]> _entries = new();
+    private long _hits;
+    private long _misses;
 
-    private sealed record Entry(CompileResult Result, string SecretsDigest);
+    private readonly record struct Key(string Commit, string Node, string Environment, string ExtraRoles);
+
+    private sealed record Entry(CompileResult Result, string FactsHash, string SecretsDigest);
 
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);
-
-    private long _hits;
-    private long _misses;
 
     /// <summary>The cached result for these inputs, compiling on a miss.</summary>
     public CompileResult GetOrCompile(RepositorySnapshot snapshot, string node, Facts facts,
@@ -41,7 +43,9 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
         {
             _entries.Clear(); // crude but bounded; a deploy invalidates most entries anyway
         }
-        _entries[new Key(snapshot.Commit, node, environment, facts.Hash, Join(extraRoles))] = new Entry(result, Digest(result.SecretsUsed, secrets));
+        var entry = new Entry(result, facts.SubsetHash(result.FactsUsed), Digest(result.SecretsUsed, secrets));
+        _entries.AddOrUpdate(new Key(snapshot.Commit, node, environment, Join(extraRoles)), [entry],
+            (_, existing) => [entry, .. existing.Take(VariantsPerKey - 1)]);
         return result;
     }
 
@@ -50,11 +54,17 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
         string environment = "", IReadOnlyList<string>? extraRoles = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (_entries.TryGetValue(new Key(commit, node, environment, facts.Hash, Join(extraRoles)), out var entry) &&
-            (entry.Result.SecretsUsed.Count == 0 || entry.SecretsDigest == Digest(entry.Result.SecretsUsed, secrets)))
+        if (_entries.TryGetValue(new Key(commit, node, environment, Join(extraRoles)), out var entries))
         {
-            Interlocked.Increment(ref _hits);
-            return entry.Result;
+            foreach (var entry in entries)
+            {
+                if (entry.FactsHash == facts.SubsetHash(entry.Result.FactsUsed) &&
+                    (entry.Result.SecretsUsed.Count == 0 || entry.SecretsDigest == Digest(entry.Result.SecretsUsed, secrets)))
+                {
+                    Interlocked.Increment(ref _hits);
+                    return entry.Result;
+                }
+            }
         }
         return null;
     }

@@ -69,6 +69,51 @@ public sealed class Facts
     /// <summary>"sha256:hex" over the canonical JSON of the tree (sorted keys, no whitespace).</summary>
     public string Hash => _hash ??= ComputeHash();
 
+    /// <summary>
+    /// "sha256:hex" over only the named top-level facts ("*" means all), distinguishing absent from
+    /// null. Memoized per instance, so repeated cache checks with one set of facts cost a lookup.
+    /// </summary>
+    public string SubsetHash(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Contains("*"))
+        {
+            return Hash;
+        }
+        var id = string.Join('\n', keys);
+        var memo = _subsetHashes;
+        if (memo is not null && memo.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var key in keys.Order(StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(key);
+                if (Root.TryGetValue(key, out var value))
+                {
+                    writer.WriteStartArray();
+                    YamlLoader.WriteJsonValue(writer, value);
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    writer.WriteStringValue("absent"); // a present value is always wrapped in [ ]
+                }
+            }
+            writer.WriteEndObject();
+        }
+        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        var next = new Dictionary<string, string>(memo ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [id] = hash };
+        _subsetHashes = next.Count > 64 ? null : next;
+        return hash;
+    }
+
+    private volatile Dictionary<string, string>? _subsetHashes;
+
     private string ComputeHash()
     {
         using var buffer = new MemoryStream();

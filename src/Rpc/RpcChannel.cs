@@ -56,7 +56,9 @@ public sealed class RpcChannel : IDisposable
 
     internal HttpClient HttpClient { get; }
 
-    internal Uri MethodUri(string fullName) => new(Address, fullName);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _methodUris = new(StringComparer.Ordinal);
+
+    internal Uri MethodUri(string fullName) => _methodUris.GetOrAdd(fullName, static (name, address) => new Uri(address, name), Address);
 
     public void Dispose()
     {

@@ -23,7 +23,7 @@ internal sealed class ClassificationRule
 
     public bool IsNode => ExactName is not null;
 
-    public bool Matches(string node, Facts facts)
+    public bool Matches(string node, Func<string, object?> lookup)
     {
         if (ExactName is not null)
         {
@@ -35,7 +35,7 @@ internal sealed class ClassificationRule
         }
         foreach (var (fact, values, _) in FactMatches)
         {
-            var actual = FactText(facts.Lookup(fact));
+            var actual = FactText(lookup(fact));
             if (actual is null || !values.Contains(actual))
             {
                 return false;

@@ -29,7 +29,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             case "docker_image": resource.DockerImage = DockerImage(resource.Name, p); break;
             case "docker_network": resource.DockerNetwork = DockerNetwork(resource.Name, p); break;
             case "docker_container": resource.DockerContainer = DockerContainer(resource.Name, p); break;
-            case "kubernetes": resource.Kubernetes = Kubernetes(resource.Name, p); break;
+            case "kubernetes": resource.Kubernetes = Kubernetes(p); break;
             default: throw new InvalidOperationException($"kind {resource.Kind} has no builder");
         }
     }
@@ -90,7 +90,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         spec.Options.AddRange(p.StringList("options"));
         // "ssh-ed25519 AAAA... alice@laptop" as written in authorized_keys is accepted as-is.
         var parts = spec.Key.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length >= 2 && parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts.Length >= 2 && parts[0].StartsWith("ecdsa-", StringComparison.Ordinal))
+        if (parts.Length >= 2 && (parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts[0].StartsWith("ecdsa-", StringComparison.Ordinal) || parts[0].StartsWith("sk-", StringComparison.Ordinal)))
         {
             spec.Type = parts[0];
             spec.Key = parts[1];
@@ -233,6 +233,10 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
     /// <summary>Why a pattern does not parse ("" when it does); cached because roles repeat patterns per node.</summary>
     private static string? RegexProblem(string pattern)
     {
+        if (RegexProblems.Count > 20_000)
+        {
+            RegexProblems.Clear();
+        }
         var problem = RegexProblems.GetOrAdd(pattern, static p =>
         {
             try
@@ -504,7 +508,7 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n * factor : null;
     }
 
-    private KubernetesSpec Kubernetes(string name, PropertyReader p)
+    private KubernetesSpec Kubernetes(PropertyReader p)
     {
         var spec = new KubernetesSpec
         {
@@ -565,7 +569,6 @@ internal sealed class ResourceBuilder(RepositorySnapshot snapshot)
             }
         }
         spec.Origin = string.Join(", ", p.StringList(key));
-        _ = name;
         return spec;
     }
 

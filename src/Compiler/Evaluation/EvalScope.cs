@@ -7,7 +7,7 @@ internal sealed class EvalScope
 {
     private Dictionary<string, object?>? _context;
 
-    public EvalScope(string node, Facts facts, IReadOnlyDictionary<string, object?> parameters, object? item = null, bool hasItem = false)
+    public EvalScope(string node, FactAccess facts, IReadOnlyDictionary<string, object?> parameters, object? item = null, bool hasItem = false)
     {
         Node = node;
         Facts = facts;
@@ -17,7 +17,7 @@ internal sealed class EvalScope
     }
 
     public string Node { get; }
-    public Facts Facts { get; }
+    public FactAccess Facts { get; }
     public IReadOnlyDictionary<string, object?> Params { get; }
     public object? Item { get; }
     public bool HasItem { get; }
@@ -37,7 +37,7 @@ internal sealed class EvalScope
                 current = Node;
                 break;
             case "facts":
-                current = Facts.Root;
+                current = Facts;
                 break;
             case "params":
                 current = Params;
@@ -85,7 +85,7 @@ internal sealed class EvalScope
     public Dictionary<string, object?> TemplateContext => _context ??= new Dictionary<string, object?>(StringComparer.Ordinal)
     {
         ["node"] = Node,
-        ["facts"] = Facts.Root,
+        ["facts"] = Facts,
         ["params"] = Params,
         ["item"] = Item,
     };

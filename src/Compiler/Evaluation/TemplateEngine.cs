@@ -13,6 +13,8 @@ internal static partial class TemplateEngine
     /// <summary>Output larger than this is refused (a runaway #each must not fill the master's memory).</summary>
     public const int MaxOutputChars = 4 * 1024 * 1024;
 
+    private const int MaxCachedTemplates = 20_000;
+
     private static readonly IHandlebars Handlebars = HandlebarsDotNet.Handlebars.Create(new HandlebarsConfiguration
     {
         ThrowOnUnresolvedBindingExpression = true,
@@ -30,6 +32,10 @@ internal static partial class TemplateEngine
         HandlebarsTemplate<object, object> template;
         try
         {
+            if (Cache.Count > MaxCachedTemplates)
+            {
+                Cache.Clear(); // texts of old commits; a long-running master must not grow without bound
+            }
             template = Cache.GetOrAdd(text, static t => Handlebars.Compile(t));
         }
         catch (HandlebarsException e)

@@ -9,13 +9,14 @@ namespace Colabo.Config.Compiler.Repository;
 public sealed class RepositorySnapshot
 {
     private readonly FrozenDictionary<string, RepositoryFile> _files;
-    private RoleSet? _roles;
+    private readonly Lazy<RoleSet> _roles;
 
     public RepositorySnapshot(string commit, IEnumerable<RepositoryFile> files)
     {
         ArgumentNullException.ThrowIfNull(files);
         Commit = commit;
         _files = files.ToFrozenDictionary(f => f.Path, StringComparer.Ordinal);
+        _roles = new Lazy<RoleSet>(() => RoleSet.Parse(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Full hex commit id, or "working-copy" for a snapshot read from a directory.</summary>
@@ -38,7 +39,7 @@ public sealed class RepositorySnapshot
     }
 
     /// <summary>The parsed roles and classification of this snapshot (parsed once, then shared).</summary>
-    public RoleSet Roles => _roles ??= RoleSet.Parse(this);
+    public RoleSet Roles => _roles.Value;
 
     /// <summary>Reads a plain directory (not through git), for validating uncommitted work.</summary>
     public static RepositorySnapshot FromDirectory(string root)

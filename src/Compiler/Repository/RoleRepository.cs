@@ -32,6 +32,38 @@ public sealed class RoleRepository
         return new RoleRepository(full);
     }
 
+    /// <summary>
+    /// Mirrors a role repository (a URL or a local path) into <paramref name="directory"/> as a bare
+    /// mirror, or opens the mirror when it already exists there. Branches of the source are local
+    /// branches of the mirror, so <see cref="ResolveRefAsync"/> takes plain branch names.
+    /// </summary>
+    public static async Task<RoleRepository> MirrorAsync(string source, string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        var full = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(full) || !Directory.EnumerateFileSystemEntries(full).Any())
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            var clone = await GitProcess.RunAsync(System.IO.Path.GetDirectoryName(full)!,
+                ["clone", "--mirror", "--quiet", "--", source, full], cancellationToken);
+            if (clone.ExitCode != 0)
+            {
+                throw new RoleRepositoryException($"cannot clone role repository '{source}': {clone.ErrorText.Trim()}");
+            }
+        }
+        return await OpenAsync(full, cancellationToken);
+    }
+
+    /// <summary>Fetches every branch and tag of the mirror's origin (pruning deleted ones).</summary>
+    public async Task FetchAsync(CancellationToken cancellationToken = default)
+    {
+        var fetch = await GitProcess.RunAsync(Path, ["fetch", "--prune", "--quiet", "origin"], cancellationToken);
+        if (fetch.ExitCode != 0)
+        {
+            throw new RoleRepositoryException($"cannot fetch the role repository at '{Path}': {fetch.ErrorText.Trim()}");
+        }
+    }
+
     /// <summary>Resolves a branch, tag or (abbreviated) commit to a full commit id.</summary>
     public async Task<string> ResolveRefAsync(string reference, CancellationToken cancellationToken = default)
     {

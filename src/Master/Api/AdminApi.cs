@@ -262,7 +262,7 @@ public sealed class AdminApi(
         {
             var snapshot = await roles.SnapshotAsync(string.IsNullOrEmpty(reference) ? "refs/heads/" + node.Environment : reference, cancellationToken);
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
-            var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment);
+            var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
             response.Commit = snapshot.Commit;
             if (result.Catalog is not { } catalog)
             {

@@ -153,7 +153,14 @@ public static class JsonApi
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        var body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = code, ["message"] = message }, MasterJson.Default.DictionaryStringString);
-        return http.Response.WriteAsync(body, http.RequestAborted);
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("code", code);
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+        }
+        return http.Response.Body.WriteAsync(buffer.ToArray(), http.RequestAborted).AsTask();
     }
 }

@@ -85,7 +85,8 @@ public static class MasterOptionsParser
 
     public static IPEndPoint ParseEndpoint(string value)
     {
-        if (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port > 0)
+        var hasPort = value.Contains("]:", StringComparison.Ordinal) || (!value.StartsWith('[') && value.Count(c => c == ':') == 1);
+        if (hasPort && IPEndPoint.TryParse(value, out var endpoint))
         {
             return endpoint;
         }

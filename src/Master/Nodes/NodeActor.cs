@@ -86,10 +86,14 @@ public sealed class NodeActor
             var hash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
             var catalog = await _catalogs.FindAsync(hash, cancellationToken);
             var classified = ReportClassifier.Classify(Name, report, catalog?.Catalog, _resources, _time.GetUtcNow());
-            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, classified.States, cancellationToken);
+            // Only states that differ from the last known one are written: a converged fleet's
+            // reports then cost one run row, not one row per resource.
+            var resources = _resources;
+            var changedStates = classified.States.Where(s => !resources.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, cancellationToken);
             if (saved)
             {
-                foreach (var state in classified.States)
+                foreach (var state in changedStates)
                 {
                     _resources[state.ResourceId] = state;
                 }
@@ -106,6 +110,9 @@ public sealed class NodeActor
             }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
+
+    private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
+        a with { RunId = "", UpdatedAt = default } == b with { RunId = "", UpdatedAt = default };
 
     public NodeWatch Watch()
     {

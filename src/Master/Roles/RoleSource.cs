@@ -72,10 +72,26 @@ public sealed partial class RoleSource : IAsyncDisposable
         {
             return;
         }
-        await FetchAsync(cancellationToken);
-        foreach (var environment in await EnvironmentsAsync(cancellationToken))
+        // An unreachable repository or a missing branch must not keep the master from serving
+        // enrollment, reports and the last published catalogs: log it, show it in status, retry on poll.
+        try
         {
-            await DeployAsync(environment, fetch: false, cancellationToken);
+            await FetchAsync(cancellationToken);
+            foreach (var environment in await EnvironmentsAsync(cancellationToken))
+            {
+                try
+                {
+                    await DeployAsync(environment, fetch: false, cancellationToken);
+                }
+                catch (MasterException e)
+                {
+                    LogPollFailed(e.Message);
+                }
+            }
+        }
+        catch (Exception e) when (e is MasterException or RoleRepositoryException or IOException)
+        {
+            LogPollFailed(e.Message);
         }
         if (pollInterval > TimeSpan.Zero)
         {
@@ -210,7 +226,7 @@ public sealed partial class RoleSource : IAsyncDisposable
         {
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
             var misses = _cache.Misses;
-            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment);
+            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
             _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
             if (result.Catalog is { } catalog)
             {

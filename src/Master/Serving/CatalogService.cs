@@ -31,14 +31,14 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
         {
             factsJson = null;
         }
-        if (request.CurrentHash.Length > 0 && roles.Cache.IsUnchanged(snapshot.Commit, nodeName, facts, request.CurrentHash, secretValues, node.Environment))
+        if (request.CurrentHash.Length > 0 && roles.Cache.IsUnchanged(snapshot.Commit, nodeName, facts, request.CurrentHash, secretValues, node.Environment, node.Roles))
         {
             metrics.Count("colabo_checkins_unchanged_total");
             await actor.RecordCheckInAsync(factsJson, request.CurrentHash, cancellationToken);
             return new GetCatalogResponse { Unchanged = true, CatalogHash = request.CurrentHash, RunIntervalSeconds = runIntervalSeconds };
         }
         var misses = roles.Cache.Misses;
-        var result = roles.Cache.GetOrCompile(snapshot, nodeName, facts, secretValues, node.Environment);
+        var result = roles.Cache.GetOrCompile(snapshot, nodeName, facts, secretValues, node.Environment, node.Roles);
         metrics.Count(roles.Cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
         if (result.Catalog is not { } catalog)
         {

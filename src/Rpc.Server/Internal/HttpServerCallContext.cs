@@ -11,7 +11,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
 {
     private readonly HttpContext _http;
     private readonly RpcServerOptions _options;
-    private readonly CancellationTokenSource _cts;
+    private readonly CancellationTokenSource? _cts;
     private readonly CancellationTokenSource? _deadlineCts;
     private Metadata? _requestHeaders;
     private readonly Metadata _trailers = new();
@@ -36,7 +36,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         else
         {
             Deadline = DateTime.MaxValue;
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         }
     }
 
@@ -62,7 +61,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
 
     public override DateTime Deadline { get; }
 
-    public override CancellationToken CancellationToken => _cts.Token;
+    public override CancellationToken CancellationToken => _cts?.Token ?? _http.RequestAborted;
 
     public override Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
 
@@ -162,7 +161,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
 
     public void Dispose()
     {
-        _cts.Dispose();
+        _cts?.Dispose();
         _deadlineCts?.Dispose();
     }
 

@@ -14,6 +14,9 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
     where TRequest : class
     where TResponse : class
 {
+    // One certificate object per TLS connection: parse its names once, not on every call.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Security.Cryptography.X509Certificates.X509Certificate2, PeerIdentity> s_identities = [];
+
     public async Task HandleAsync(HttpContext http)
     {
         if (!GrpcProtocol.IsGrpcContentType(http.Request.ContentType))
@@ -25,7 +28,7 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
         PeerIdentity? identity = null;
         if (http.Connection.ClientCertificate is { } certificate)
         {
-            identity = PeerIdentity.FromCertificate(certificate);
+            identity = s_identities.GetValue(certificate, static c => PeerIdentity.FromCertificate(c));
         }
         using var context = new HttpServerCallContext(http, method, options, identity);
         Status status;
@@ -131,7 +134,8 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
             return Task.CompletedTask; // The handler chose a non-OK status: no message goes with it.
         }
         ArgumentNullException.ThrowIfNull(response);
-        return new ResponseStreamWriter<TResponse>(context, method.ResponseMarshaller).WriteAsync(response, context.CancellationToken);
+        // The single reply goes out with the trailers in one write when the call completes.
+        return new ResponseStreamWriter<TResponse>(context, method.ResponseMarshaller, flush: false).WriteAsync(response, context.CancellationToken);
     }
 
     private Status DeadlineStatus() => new(StatusCode.DeadlineExceeded, $"Deadline exceeded while serving {method.FullName}.");

@@ -13,8 +13,11 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _callCts;
     private readonly CancellationTokenSource? _deadlineCts;
+    private readonly CancellationToken _token;
     private readonly TimeSpan? _timeout;
-    private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<HttpResponseHeaders?> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task<Metadata>? _headersMetadata;
+    private HttpResponseHeaders? _trailerSource;
     private readonly bool _compressRequests;
     private HttpResponseMessage? _response;
     private Stream? _responseStream;
@@ -47,13 +50,34 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         {
             _callCts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         }
+        _token = _callCts.Token;
     }
 
-    public Task<Metadata> ResponseHeadersAsync => _headers.Task;
+    /// <summary>Built on first use: most callers never look at response headers.</summary>
+    public Task<Metadata> ResponseHeadersAsync => _headersMetadata ??= BuildHeadersAsync();
+
+    private async Task<Metadata> BuildHeadersAsync()
+    {
+        var headers = await _headers.Task;
+        return headers is null ? new Metadata() : ToMetadata(headers);
+    }
+
+    private static Metadata ToMetadata(HttpHeaders source)
+    {
+        var metadata = new Metadata();
+        foreach (var (name, values) in source.NonValidated)
+        {
+            foreach (var value in values)
+            {
+                GrpcProtocol.AddHeaderToMetadata(metadata, name, value);
+            }
+        }
+        return metadata;
+    }
 
     public TResponse Current => _current!;
 
-    private CancellationToken Token => _callCts.Token;
+    private CancellationToken Token => _token;
 
     // ---- call shapes ----
 
@@ -72,6 +96,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         finally
         {
             ReleaseResponse();
+            ReleaseTimers();
         }
     }
 
@@ -128,6 +153,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         finally
         {
             ReleaseResponse();
+            ReleaseTimers();
         }
     }
 
@@ -146,8 +172,15 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
             var payload = await MessageFraming.ReadMessageAsync(_responseStream!, _responseEncoding, _channel.Options.MaxReceiveMessageSize, Token);
             if (payload is null)
             {
-                FinishFromTrailers();
-                ReleaseResponse();
+                try
+                {
+                    FinishFromTrailers();
+                }
+                finally
+                {
+                    ReleaseResponse();
+                    ReleaseTimers();
+                }
                 return false;
             }
             _current = MessageFraming.Deserialize(payload, _method.ResponseMarshaller, "response");
@@ -159,7 +192,10 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
             {
                 SetStatus(new Status(StatusCode.Cancelled, "Reading the response stream was cancelled."), new Metadata());
             }
-            throw Fail(ex);
+            var failure = Fail(ex);
+            ReleaseResponse();
+            ReleaseTimers();
+            throw failure;
         }
     }
 
@@ -206,7 +242,8 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
 
     public Status GetStatus() => _status ?? throw new InvalidOperationException("The call has not finished yet.");
 
-    public Metadata GetTrailers() => _trailers ?? throw new InvalidOperationException("The call has not finished yet.");
+    public Metadata GetTrailers() =>
+        _trailers ??= (_trailerSource is { } source ? ToMetadata(source) : throw new InvalidOperationException("The call has not finished yet."));
 
     public void Dispose()
     {
@@ -221,6 +258,13 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         }
         _requestContent?.Complete();
         ReleaseResponse();
+        ReleaseTimers();
+    }
+
+    /// <summary>Unhooks the call from the caller's token and the deadline timer once it has ended (no leak on long-lived tokens).</summary>
+    private void ReleaseTimers()
+    {
+        _requestContent?.Complete();
         _callCts.Dispose();
         _deadlineCts?.Dispose();
     }
@@ -319,24 +363,17 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
 
     private async Task ProcessResponseHeadersAsync(HttpResponseMessage response)
     {
-        var headers = new Metadata();
-        foreach (var (name, values) in response.Headers)
-        {
-            foreach (var value in values)
-            {
-                GrpcProtocol.AddHeaderToMetadata(headers, name, value);
-            }
-        }
-        _headers.TrySetResult(headers);
+        _headers.TrySetResult(response.Headers);
 
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var code = GrpcProtocol.FromHttpStatus(response.StatusCode);
-            throw new RpcException(new Status(code, $"Bad gRPC response: HTTP status {(int)response.StatusCode} {response.ReasonPhrase} from {_channel.Address}."), headers);
+            throw new RpcException(new Status(code, $"Bad gRPC response: HTTP status {(int)response.StatusCode} {response.ReasonPhrase} from {_channel.Address}."), ToMetadata(response.Headers));
         }
         if (TryGetStatus(response.Headers, out var trailersOnly))
         {
             // Trailers-only response: the status came in the headers and there is no body.
+            var headers = ToMetadata(response.Headers);
             SetStatus(trailersOnly, headers);
             if (trailersOnly.StatusCode != StatusCode.OK)
             {
@@ -347,7 +384,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         var contentType = response.Content.Headers.ContentType?.MediaType;
         if (!GrpcProtocol.IsGrpcContentType(contentType))
         {
-            throw new RpcException(new Status(StatusCode.Internal, $"Bad gRPC response: content-type '{contentType}' from {_channel.Address} is not application/grpc."), headers);
+            throw new RpcException(new Status(StatusCode.Internal, $"Bad gRPC response: content-type '{contentType}' from {_channel.Address} is not application/grpc."), new Metadata());
         }
         _responseEncoding = FirstValue(response.Headers, GrpcProtocol.EncodingHeader);
         _responseStream = await response.Content.ReadAsStreamAsync(Token);
@@ -379,24 +416,20 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
     /// <summary>Called at the end of the body: the status is in the trailers. Throws for a non-OK status.</summary>
     private void FinishFromTrailers()
     {
-        var trailers = new Metadata();
         var source = _response!.TrailingHeaders;
-        foreach (var (name, values) in source)
-        {
-            foreach (var value in values)
-            {
-                GrpcProtocol.AddHeaderToMetadata(trailers, name, value);
-            }
-        }
         if (!TryGetStatus(source, out var status))
         {
             status = new Status(StatusCode.Internal, "The server ended the response without a grpc-status trailer.");
         }
-        SetStatus(status, trailers);
         if (status.StatusCode != StatusCode.OK)
         {
+            var trailers = ToMetadata(source);
+            SetStatus(status, trailers);
             throw new RpcException(status, trailers);
         }
+        // OK: build the trailer metadata only if someone asks for it.
+        _trailerSource = source;
+        _status ??= status;
     }
 
     private static bool TryGetStatus(HttpHeaders headers, out Status status)
@@ -426,7 +459,7 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         }
         if (status.StatusCode != StatusCode.OK)
         {
-            _headers.TrySetResult(new Metadata());
+            _headers.TrySetResult(null);
         }
     }
 
@@ -475,7 +508,6 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
             result = new RpcException(known, _trailers ?? new Metadata(), ex);
         }
         SetStatus(result.Status, result.Trailers);
-        _headers.TrySetException(result);
         if (result.StatusCode != StatusCode.OK)
         {
             Cancel();

@@ -60,13 +60,16 @@ internal static class MessageFraming
 
     /// <summary>Serializes, optionally gzips, frames and writes one message.</summary>
     public static async ValueTask WriteMessageAsync<T>(
-        Stream stream, T message, Marshaller<T> marshaller, bool compress, int maxSize, CancellationToken cancellationToken)
+        Stream stream, T message, Marshaller<T> marshaller, bool compress, int maxSize, CancellationToken cancellationToken, bool flush = true)
     {
         var frame = Frame(message, marshaller, compress, maxSize, out var frameLength);
         try
         {
             await stream.WriteAsync(frame.AsMemory(0, frameLength), cancellationToken);
-            await stream.FlushAsync(cancellationToken);
+            if (flush)
+            {
+                await stream.FlushAsync(cancellationToken);
+            }
         }
         finally
         {

@@ -11,6 +11,7 @@ public sealed record ResourceStateRecord
     public string Status { get; init; } = "";
     public string Message { get; init; } = "";
     public string RunId { get; init; } = "";
+    /// <summary>When this state was recorded; a later report with the same state does not rewrite it.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? LastChangedAt { get; init; }
     public string LastChangeClass { get; init; } = "";

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Colabo.Config.Compiler.Tests.Cli;
 
 /// <summary>Runs the real `colabo` command tree in-process with captured output.</summary>
@@ -11,7 +9,7 @@ internal static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await Program.BuildRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await Program.RunAsync(args, output, error);
         return new Run(exit, output.ToString(), error.ToString());
     }
 }

@@ -137,4 +137,13 @@ public class OfflineCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("no-such-ref", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_usage_error_exits_2_and_says_what_is_missing()
+    {
+        var run = await CliRunner.RunAsync("plan", "web-01.example.com", "--repo", Examples);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--facts", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -88,3 +88,44 @@ public class ContentHashTests
         Assert.Equal(1, cache.Misses);
     }
 }
+
+public class CompilationCacheTests
+{
+    private const string Role = """
+        resources:
+          - file: /etc/motd
+            content: "{{facts.os.name}} on {{facts.arch}}"
+          - package: cloud-init
+            when: "facts.cloud.provider == 'openstack'"
+        """;
+
+    [Fact]
+    public void A_fact_no_role_reads_does_not_force_a_recompile()
+    {
+        var cache = new CompilationCache(new CatalogCompiler());
+        var snapshot = TestRepo.WithRole(Role);
+        var first = cache.GetOrCompile(snapshot, "n1", Facts.Parse("os: {name: debian}\narch: amd64\nuptime_seconds: 100"));
+
+        var later = cache.GetOrCompile(snapshot, "n1", Facts.Parse("os: {name: debian}\narch: amd64\nuptime_seconds: 7200"));
+
+        Assert.Same(first, later);
+        Assert.Equal(["arch", "cloud", "os"], first.FactsUsed);
+        Assert.Equal(1, cache.Misses);
+    }
+
+    [Fact]
+    public void A_change_in_a_fact_a_role_reads_recompiles_even_one_that_was_absent()
+    {
+        var cache = new CompilationCache(new CatalogCompiler());
+        var snapshot = TestRepo.WithRole(Role);
+        var metal = cache.GetOrCompile(snapshot, "n1", Facts.Parse("os: {name: debian}\narch: amd64"));
+
+        var cloud = cache.GetOrCompile(snapshot, "n1", Facts.Parse("os: {name: debian}\narch: amd64\ncloud: {provider: openstack}"));
+        var arm = cache.GetOrCompile(snapshot, "n1", Facts.Parse("os: {name: debian}\narch: arm64"));
+
+        Assert.Single(metal.Catalog!.Resources);
+        Assert.Equal(2, cloud.Catalog!.Resources.Count);
+        Assert.Contains("arm64", arm.Catalog!.Resources[0].File.Content, StringComparison.Ordinal);
+        Assert.Equal(3, cache.Misses);
+    }
+}

@@ -114,4 +114,42 @@ public class RoleRepositoryTests
             Assert.Equal($"role: r\ndescription: v{version}\n", snapshot.ReadText("roles/r.yaml"));
         }
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_mirror_sees_new_commits_of_its_source_after_a_fetch()
+    {
+        using var source = new GitRepo();
+        source.Write("roles/base.yaml", "role: base\n");
+        var first = source.Commit("first");
+        var mirrorDirectory = Path.Combine(Directory.CreateTempSubdirectory("colabo-mirror-").FullName, "roles.git");
+        try
+        {
+            var mirror = await RoleRepository.MirrorAsync(source.Path, mirrorDirectory);
+            var before = await mirror.ResolveRefAsync("main");
+            source.Write("roles/base.yaml", "role: base\ndescription: second\n");
+            var second = source.Commit("second");
+
+            await mirror.FetchAsync();
+            var reopened = await RoleRepository.MirrorAsync(source.Path, mirrorDirectory);
+
+            Assert.Equal(first, before);
+            Assert.Equal(second, await mirror.ResolveRefAsync("main"));
+            Assert.Equal(second, await reopened.ResolveRefAsync("main"));
+            Assert.Contains("second", (await mirror.SnapshotAsync("main")).ReadText("roles/base.yaml"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(mirrorDirectory)!, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Mirroring_a_source_that_does_not_exist_is_a_clear_error()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "colabo-mirror-" + Guid.NewGuid().ToString("N"));
+
+        var error = await Assert.ThrowsAsync<RoleRepositoryException>(() => RoleRepository.MirrorAsync("/nonexistent/roles.git", target));
+
+        Assert.Contains("cannot clone", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -221,6 +221,37 @@ public sealed class MasterEndToEndTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task The_roles_of_the_enrollment_token_are_compiled_into_the_nodes_catalog()
+    {
+        var repo = await TestRoleRepo.CreateAsync();
+        await using var master = await TestMaster.StartAsync(repo);
+        var admin = master.Admin();
+        await admin.SetSecretAsync(new SetSecretRequest { Name = "app_password", Value = "$6$x" }, TestMaster.Deadline());
+        var token = await admin.CreateTokenAsync(new CreateTokenRequest { Roles = { "app" } }, TestMaster.Deadline());
+
+        var db = await master.EnrollAsync("db-1", token.Token);
+        var catalog = CatalogMessage.Parser.ParseFrom((await db.GetCatalogAsync()).Catalog.Catalog);
+
+        Assert.Equal(["base", "app"], catalog.Roles);
+        Assert.Contains(catalog.Resources, r => r.Id == "user:app");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_unreachable_role_repository_does_not_stop_the_master_and_shows_in_its_status()
+    {
+        await using var master = await TestMaster.StartAsync(null, o => o with { Repo = "/nonexistent/roles.git" });
+        var agent = await master.EnrollAsync("web-1");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => agent.GetCatalogAsync());
+        var deploy = await Assert.ThrowsAsync<RpcException>(async () => await master.Admin().DeployAsync(new DeployRequest(), TestMaster.Deadline()));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, deploy.StatusCode);
+        Assert.Contains("/nonexistent/roles.git", deploy.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Cannot clone", master.Log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_now_reaches_the_selected_nodes_watch_streams()
     {
         await using var master = await TestMaster.StartAsync(null);

@@ -13,7 +13,7 @@ public sealed class DeadlineAndCancellationTests
         await using var f = await EchoFixture.StartAsync(transport);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await f.Client.UnaryAsync(new EchoRequest { Hang = true }, CallOptions.WithTimeout(TimeSpan.FromMilliseconds(300))));
+            await f.Client.UnaryAsync(new EchoRequest { Hang = true }, CallOptions.WithTimeout(TimeSpan.FromSeconds(2))));
         await f.Service.HandlerCancelled.Task;
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);

@@ -50,6 +50,21 @@ public sealed class StatusAndMetadataTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_client_stream_the_server_rejects_early_ends_with_the_servers_status()
+    {
+        await using var f = await EchoFixture.StartAsync("mtls");
+
+        using var call = f.Client.ClientStream();
+        await call.RequestStream.WriteAsync(new EchoRequest { FailWithCode = (int)StatusCode.InvalidArgument, FailWithMessage = "bad first record" });
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call);
+        var late = await Record.ExceptionAsync(() => call.RequestStream.WriteAsync(new EchoRequest { Text = "too late" }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("bad first record", error.Status.Detail);
+        Assert.True(late is RpcException { StatusCode: StatusCode.InvalidArgument } or InvalidOperationException, $"unexpected {late}");
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_handler_exception_becomes_internal_without_details_and_is_logged()
     {
         await using var f = await EchoFixture.StartAsync("h2c");

@@ -31,6 +31,7 @@ public sealed class InteropTests
             tlsDir = InteropPeer.WriteCertificates(f.Tls!);
         }
 
+        using var cleanup = new DeleteOnDispose(tlsDir);
         var json = await InteropPeer.RunClientAsync(peer, $"127.0.0.1:{f.Server.Address.Port}", tlsDir, timeout.Token);
         using var doc = JsonDocument.Parse(json);
         var r = doc.RootElement;
@@ -57,6 +58,7 @@ public sealed class InteropTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(50));
         var tls = transport == "mtls" ? new MutualTls() : null;
         var tlsDir = tls is null ? null : InteropPeer.WriteCertificates(tls);
+        using var cleanup = new DeleteOnDispose(tlsDir);
         using var server = await PeerServer.StartAsync(peer, tlsDir, timeout.Token);
         var scheme = tls is null ? "http" : "https";
         using var channel = new RpcChannel(new Uri($"{scheme}://127.0.0.1:{server.Port}"), tls?.ClientOptions() ?? new RpcChannelOptions());
@@ -106,5 +108,16 @@ public sealed class InteropTests
         Assert.Equal([0, 1, 2, 3, 4], streamed);
         Assert.Equal("a,b,c", joined.Text);
         Assert.Equal(["x", "y", "z"], echoed);
+    }
+
+    private sealed class DeleteOnDispose(string? directory) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (directory is not null && Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 }

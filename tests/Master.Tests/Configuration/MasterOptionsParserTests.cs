@@ -1,0 +1,56 @@
+using System.Net;
+
+namespace Colabo.Config.Master.Tests.Configuration;
+
+public sealed class MasterOptionsParserTests
+{
+    private static readonly Dictionary<string, string> NoEnvironment = [];
+
+    [Fact]
+    public void Flags_beat_environment_variables_which_beat_the_config_file()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "master.conf");
+        File.WriteAllText(file, "# master\ndata-dir: /from/file\nrepo: /repo/from/file\npush-rate: 10\nrun-interval: 2h\n");
+        var environment = new Dictionary<string, string> { ["COLABO_MASTER_REPO"] = "/repo/from/env", ["COLABO_MASTER_PUSH_RATE"] = "20" };
+
+        var options = MasterOptionsParser.Parse(["--config", file, "--push-rate", "30", "--listen", "127.0.0.1:0"], environment);
+
+        Assert.Equal("/from/file", options.DataDir);
+        Assert.Equal("/repo/from/env", options.Repo);
+        Assert.Equal(30, options.PushRate);
+        Assert.Equal(TimeSpan.FromHours(2), options.RunInterval);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 0), options.Listen);
+    }
+
+    [Fact]
+    public void Defaults_match_the_documentation()
+    {
+        var options = MasterOptionsParser.Parse(["--data-dir", "/d"], NoEnvironment);
+
+        Assert.Equal((new IPEndPoint(IPAddress.Any, 8140), TimeSpan.FromMinutes(30), TimeSpan.FromDays(30), TimeSpan.FromDays(30), 2000d),
+            (options.Listen, options.RunInterval, options.Retention, options.NodeCertificateLifetime, options.PushRate));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--repo", "x" }, "--data-dir DIR is required")]
+    [InlineData(new[] { "--data-dir", "/d", "--listen", "8140" }, "must be ADDR:PORT")]
+    [InlineData(new[] { "--data-dir", "/d", "--run-interval", "soon" }, "is not a duration")]
+    [InlineData(new[] { "--data-dir", "/d", "--colour", "blue" }, "is not a master option")]
+    public void Bad_input_is_refused_with_a_clear_message(string[] args, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => MasterOptionsParser.Parse(args, NoEnvironment));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_the_config_file_is_named_with_its_line()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "master.conf");
+        File.WriteAllText(file, "data-dir: /d\nlisten_port: 8140\n");
+
+        var error = Assert.Throws<ArgumentException>(() => MasterOptionsParser.Parse(["--config", file], NoEnvironment));
+
+        Assert.Contains($"{file}:2:1", error.Message, StringComparison.Ordinal);
+    }
+}
