@@ -13,6 +13,7 @@ public partial class Program
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         AdminCommands.AddTo(root);
+        root.Subcommands.Add(BootstrapCommand.Create());
         return root;
     }
 

@@ -129,6 +129,9 @@ public sealed class MasterHost : IAsyncDisposable
         app.MapRpcService(new AgentServiceImpl(enrollment, catalogs, nodes, revocations, keyring.Ca, metrics, time, runIntervalSeconds, options.WatchHeartbeat));
         app.MapRpcService(new AdminServiceImpl(adminApi, revocations));
         JsonApi.Map(app, adminApi, tokens, revocations, metrics);
+        // Anonymous: an enrolling agent knows only the CA fingerprint, and TLS never sends a self-signed
+        // root, so it fetches the CA here and checks the fingerprint before trusting it with its token.
+        app.MapGet("/ca.crt", () => Microsoft.AspNetCore.Http.Results.Text(keyring.Ca.CertificatePem, "application/x-pem-file"));
 
         await app.StartAsync(cancellationToken);
         await roles.StartAsync(options.PollInterval, cancellationToken);

@@ -11,6 +11,55 @@ namespace Colabo.Config.Agent.Daemon.Identity;
 /// </summary>
 public static class Enroller
 {
+    /// <summary>
+    /// TLS never carries a self-signed root, so the CA cannot be pinned inside the handshake. The CA is
+    /// fetched from the master's anonymous /ca.crt without trusting the connection, and accepted only
+    /// if its SHA-256 fingerprint is the pinned one; the token is then sent over TLS verified against it.
+    /// </summary>
+    public static async Task<X509Certificate2> FetchPinnedCaAsync(Uri master, string pin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(master);
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            // Nothing secret is sent on this connection; what comes back is checked against the pin.
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 64 * 1024 };
+        string pem;
+        try
+        {
+            pem = await http.GetStringAsync(new Uri(master, "/ca.crt"), cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new EnrollmentException($"cannot fetch the master CA from {new Uri(master, "/ca.crt")}: {e.Message}", new RpcException(StatusCode.Unavailable, e.Message));
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EnrollmentException($"fetching the master CA from {new Uri(master, "/ca.crt")} timed out", new RpcException(StatusCode.Unavailable, e.Message));
+        }
+
+        X509Certificate2 ca;
+        try
+        {
+            ca = X509Certificate2.CreateFromPem(pem);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new EnrollmentException($"{new Uri(master, "/ca.crt")} did not return a PEM certificate: {e.Message}");
+        }
+
+        var actual = NodeIdentity.Fingerprint(ca);
+        if (actual != pin)
+        {
+            ca.Dispose();
+            throw new EnrollmentException($"the master's CA has fingerprint {actual}, not the pinned {pin}: refusing to send the token (wrong master, or someone in between)");
+        }
+
+        return ca;
+    }
+
     public static async Task<EnrollResponse> EnrollAsync(AgentState state, Uri master, string token, string caFingerprint, string? nodeName, Contracts.V1.Facts facts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -26,7 +75,8 @@ public static class Enroller
         var (key, csr) = NodeIdentity.NewKeyAndRequest(name);
         using (key)
         {
-            using var channel = new RpcChannel(master, new RpcChannelOptions { PinnedSha256Fingerprint = pin });
+            using var pinnedCa = await FetchPinnedCaAsync(master, pin, cancellationToken);
+            using var channel = new RpcChannel(master, new RpcChannelOptions { TrustedCertificateAuthority = pinnedCa });
             var client = new AgentService.AgentServiceClient(channel);
             EnrollResponse response;
             try
