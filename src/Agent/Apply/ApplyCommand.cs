@@ -90,7 +90,7 @@ public sealed class ApplyCommand : IAgentCommand
             };
         }
 
-        var engine = new ConvergenceEngine(CoreModules.Registry(), ModuleContext.ForRoot(root));
+        var engine = new ConvergenceEngine(AgentModules.Registry(catalog.Node.Length > 0 ? catalog.Node : Environment.MachineName), ModuleContext.ForRoot(root));
         var report = await engine.RunAsync(catalog, options, cancellationToken);
         if (format == "json")
         {

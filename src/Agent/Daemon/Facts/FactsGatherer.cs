@@ -42,7 +42,19 @@ public static class FactsGatherer
         }
 
         facts.OsFamily = Family(facts.Os, osRelease.GetValueOrDefault("ID_LIKE", string.Empty));
+        facts.Extra["init"] = Init(root);
         return facts;
+    }
+
+    /// <summary>
+    /// "systemd" when systemd runs the managed root (sd_booted(3): /run/systemd/system exists), "none"
+    /// for a sandbox root or a host without it: there the service module cannot act, and roles guard
+    /// their services with <c>when: facts.init == 'systemd'</c>.
+    /// </summary>
+    public static string Init(TargetRoot root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return root.IsSystemRoot && Directory.Exists("/run/systemd/system") ? "systemd" : "none";
     }
 
     /// <summary>KEY=value lines of os-release(5), quotes removed.</summary>

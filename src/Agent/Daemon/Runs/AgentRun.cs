@@ -74,7 +74,7 @@ public sealed class AgentRun(AgentState state, TargetRoot root, TimeProvider tim
                 MaxParallelism = Parallelism ?? new RunOptions().MaxParallelism,
                 OnOutcome = (outcome, _) => reporter.SendAsync(new ReportMessage { Outcome = outcome }),
             };
-            var engine = new ConvergenceEngine(CoreModules.Registry(), ModuleContext.ForRoot(root) with { Time = time });
+            var engine = new ConvergenceEngine(AgentModules.Registry(nodeName), ModuleContext.ForRoot(root) with { Time = time });
             var report = await engine.RunAsync(catalog, options, cancellationToken);
             summary = report.Summary.Clone();
             summary.RunId = runId;
