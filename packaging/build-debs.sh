@@ -25,6 +25,12 @@ package() { # name binary project description
            "$root/usr/share/doc/$name" "$root/usr/share/lintian/overrides"
   publish "$project" "$work/publish-$name"
   install -m 0755 "$work/publish-$name/$binary" "$root/usr/bin/$binary"
+  if [ "$name" = colabo-master ]; then
+    # Served at https://MASTER:8140/downloads/ for `colabo bootstrap cloud-init` user-data.
+    install -d "$root/usr/share/colabo-master/downloads"
+    install -m 0644 "$out/colabo-agent_${version}_${arch}.deb" \
+      "$root/usr/share/colabo-master/downloads/colabo-agent_${arch}.deb"
+  fi
   install -m 0644 "$here/systemd/$name.service" "$root/lib/systemd/system/$name.service"
   local short=${name#colabo-}
   install -m 0644 "$here/deb/$short/$short.yaml" "$root/etc/colabo/$short.yaml"

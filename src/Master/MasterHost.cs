@@ -132,6 +132,7 @@ public sealed class MasterHost : IAsyncDisposable
         // Anonymous: an enrolling agent knows only the CA fingerprint, and TLS never sends a self-signed
         // root, so it fetches the CA here and checks the fingerprint before trusting it with its token.
         app.MapGet("/ca.crt", () => Microsoft.AspNetCore.Http.Results.Text(keyring.Ca.CertificatePem, "application/x-pem-file"));
+        Downloads.Map(app, options.DownloadsDir);
 
         await app.StartAsync(cancellationToken);
         await roles.StartAsync(options.PollInterval, cancellationToken);

@@ -23,4 +23,7 @@ public sealed record MasterOptions
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
     public TimeSpan NodeCertificateLifetime { get; init; } = TimeSpan.FromDays(30);
     public TimeSpan WatchHeartbeat { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Files served anonymously under /downloads/ (the agent package for cloud-init).</summary>
+    public string DownloadsDir { get; init; } = "/usr/share/colabo-master/downloads";
 }

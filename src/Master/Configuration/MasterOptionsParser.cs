@@ -12,7 +12,7 @@ public static class MasterOptionsParser
 {
     public static readonly IReadOnlyList<string> Keys =
     [
-        "data-dir", "listen", "repo", "server-name", "postgres", "postgres-schema", "secrets-key-file",
+        "data-dir", "listen", "downloads-dir", "repo", "server-name", "postgres", "postgres-schema", "secrets-key-file",
         "run-interval", "poll-interval", "push-rate", "retention", "node-cert-lifetime", "watch-heartbeat",
     ];
 
@@ -80,6 +80,7 @@ public static class MasterOptionsParser
             Retention = Duration(Get("retention"), "retention") ?? defaults.Retention,
             NodeCertificateLifetime = Duration(Get("node-cert-lifetime"), "node-cert-lifetime") ?? defaults.NodeCertificateLifetime,
             WatchHeartbeat = Duration(Get("watch-heartbeat"), "watch-heartbeat") ?? defaults.WatchHeartbeat,
+            DownloadsDir = Get("downloads-dir") ?? defaults.DownloadsDir,
         };
     }
 
@@ -150,7 +151,8 @@ public static class MasterOptionsParser
             {
                 throw new ArgumentException($"{path}:{number}:1: expected 'key: value'.");
             }
-            var key = line[..colon].Trim();
+            // data_dir and data-dir both work: the agent's file uses underscores, the flags hyphens.
+            var key = line[..colon].Trim().Replace('_', '-');
             Known(key, $"{path}:{number}:1: key '{key}'");
             var value = line[(colon + 1)..].Trim().Trim('"');
             (values.TryGetValue(key, out var list) ? list : values[key] = []).Add(value);

@@ -23,6 +23,17 @@ public sealed class MasterOptionsParserTests
     }
 
     [Fact]
+    public void The_config_file_takes_keys_with_underscores_like_the_agents_file()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "master.yaml");
+        File.WriteAllText(file, "data_dir: /from/file\nrun_interval: 45m\n");
+
+        var options = MasterOptionsParser.Parse(["--config", file], NoEnvironment);
+
+        Assert.Equal(("/from/file", TimeSpan.FromMinutes(45)), (options.DataDir, options.RunInterval));
+    }
+
+    [Fact]
     public void Defaults_match_the_documentation()
     {
         var options = MasterOptionsParser.Parse(["--data-dir", "/d"], NoEnvironment);
