@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 using Colabo.Config.Master;
 
 MasterOptions options;
@@ -15,12 +16,16 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+// SIGTERM (systemctl stop, kill) and SIGINT stop the master cleanly. The web host's own console
+// lifetime swallows SIGTERM, so ProcessExit alone would never fire and the process would hang.
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+}
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
 
 await using var master = await MasterHost.StartAsync(options, cancellationToken: stop.Token);
 Console.Error.WriteLine($"colabo-master: listening on {options.Listen.Address}:{master.Port}; CA {master.Paths.CaCertificate} (sha256 {master.Keyring.Ca.Fingerprint}); data dir {master.Paths.DataDir}");

@@ -66,7 +66,19 @@ public sealed class RunCommand : IAgentCommand
         using var connection = master is null ? null : new MasterConnection(master, NodeIdentity.Load(state));
         using var identity = connection is null ? NodeIdentity.Load(state) : null;
         var node = connection?.Identity ?? identity!;
-        var run = new AgentRun(state, new TargetRoot(Path.GetFullPath(config.Root)), TimeProvider.System, log) { Parallelism = config.Parallelism };
+        var printed = new Lock();
+        var run = new AgentRun(state, new TargetRoot(Path.GetFullPath(config.Root)), TimeProvider.System, log)
+        {
+            Parallelism = config.Parallelism,
+            // Like `apply`: one line per resource that is not in sync, with its property changes.
+            OnOutcome = outcome =>
+            {
+                lock (printed)
+                {
+                    output.Write(Apply.ReportWriter.Outcome(outcome, verbose: false));
+                }
+            },
+        };
         try
         {
             if (connection is not null)

@@ -24,6 +24,9 @@ public sealed class AgentRun(AgentState state, TargetRoot root, TimeProvider tim
 
     public int? Parallelism { get; init; }
 
+    /// <summary>Called with each outcome as it completes, after it went to the report stream (the `run` command prints it).</summary>
+    public Action<ResourceOutcome>? OnOutcome { get; init; }
+
     /// <summary>Runs once. <paramref name="connection"/> may be null (offline): the cache is used and the report spooled.</summary>
     public async Task<RunResult> ExecuteAsync(MasterConnection? connection, X509Certificate2 ca, string nodeName, RunRequest request, CancellationToken cancellationToken)
     {
@@ -72,7 +75,11 @@ public sealed class AgentRun(AgentState state, TargetRoot root, TimeProvider tim
                 Mode = request.Mode,
                 RunId = runId,
                 MaxParallelism = Parallelism ?? new RunOptions().MaxParallelism,
-                OnOutcome = (outcome, _) => reporter.SendAsync(new ReportMessage { Outcome = outcome }),
+                OnOutcome = async (outcome, _) =>
+                {
+                    await reporter.SendAsync(new ReportMessage { Outcome = outcome });
+                    OnOutcome?.Invoke(outcome);
+                },
             };
             var engine = new ConvergenceEngine(AgentModules.Registry(nodeName), ModuleContext.ForRoot(root) with { Time = time });
             var report = await engine.RunAsync(catalog, options, cancellationToken);
