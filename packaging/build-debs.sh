@@ -39,8 +39,9 @@ package() { # name binary project description
   done
   echo "/etc/colabo/$short.yaml" > "$root/DEBIAN/conffiles"
   install -m 0644 "$here/deb/copyright" "$root/usr/share/doc/$name/copyright"
-  install -m 0644 "$repo/docs/$short.md" "$root/usr/share/doc/$name/README.md" 2>/dev/null \
-    || install -m 0644 "$repo/README.md" "$root/usr/share/doc/$name/README.md"
+  local doc=docs/master.md
+  [ "$short" = agent ] && doc=docs/agent-daemon.md
+  install -m 0644 "$repo/$doc" "$root/usr/share/doc/$name/README.md"
   sed "s/@NAME@/$name/g; s/@VERSION@/$version/g; s/@DATE@/$(date -R -u -d @"${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}")/g" \
     "$here/deb/changelog.in" | gzip -9n > "$root/usr/share/doc/$name/changelog.gz"
   sed "s/@NAME@/$name/g" "$here/deb/lintian-overrides" > "$root/usr/share/lintian/overrides/$name"
