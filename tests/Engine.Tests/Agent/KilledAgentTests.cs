@@ -43,8 +43,12 @@ public sealed class KilledAgentTests : IDisposable
         agent.Kill();
         await agent.WaitForExitAsync();
 
-        // Assert: the target is untouched; the next run finishes the job.
-        Assert.Equal("old content\n", File.ReadAllText(target));
+        // Assert: the target holds either the old file or the whole new one, never part of it (on a
+        // fast machine the write and rename can finish before the kill lands); the next run converges.
+        var after = File.ReadAllBytes(target);
+        var old = after.AsSpan().SequenceEqual("old content\n"u8);
+        var whole = after.Length == 64 << 20 && !after.AsSpan().ContainsAnyExcept((byte)0);
+        Assert.True(old || whole, $"the target was left half-written: {after.Length} bytes");
         using var again = StartAgent(catalogPath, root);
         await again.WaitForExitAsync();
         Assert.Equal(0, again.ExitCode);
