@@ -13,6 +13,7 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventBus _events;
     private readonly string? _schema;
+    private int _disposed;
 
     public PostgresConfigStore(PostgresStoreOptions options)
         : base(serializeWrites: false)
@@ -79,6 +80,10 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
 
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         // The base first: it commits the reports still queued, which needs the data source.
         await base.DisposeAsync();
         await _events.DisposeAsync();
