@@ -1,6 +1,6 @@
 // Load generator for colabo-master (issue 5 section 9): N simulated agents enroll, hold Watch,
 // check in with their hash, stream reports of 50 resources; then a deploy affecting all of them.
-// Usage: dotnet run -c Release --project bench/Master.Bench -- [--agents N] [--seconds S] [--postgres CONNSTR] [--only checkins|reports]
+// Usage: dotnet run -c Release --project bench/Master.Bench -- [--agents N] [--seconds S] [--postgres CONNSTR]
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -15,7 +15,6 @@ using Microsoft.Extensions.Logging;
 var agents = Arg("--agents", 1000);
 var seconds = Arg("--seconds", 10);
 var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault();
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var workers = 64;
 
 var repo = Directory.CreateTempSubdirectory("colabo-bench-roles-").FullName;
@@ -74,7 +73,7 @@ await Parallel.ForEachAsync(Enumerable.Range(0, agents), new ParallelOptions { M
 Console.WriteLine($"enrolled and fetched first catalogs: {agents} agents in {clock.Elapsed.TotalSeconds:0.0} s");
 
 // Unchanged check-ins.
-var checkins = only is not null and not "checkins" ? 0 : await Measure(async (i, ct) =>
+var checkins = await Measure(async (i, ct) =>
 {
     var agent = fleet[i % agents];
     var answer = await agent.Client.GetCatalogAsync(new GetCatalogRequest { Facts = Facts(agent.Name), CurrentHash = agent.Hash }, new CallOptions(CancellationToken: ct));
@@ -86,7 +85,7 @@ var checkins = only is not null and not "checkins" ? 0 : await Measure(async (i,
 Console.WriteLine($"unchanged check-ins: {checkins:0} /s ({workers} concurrent callers, {seconds} s)");
 
 // Reports of 50 resources.
-var reports = only is not null and not "reports" ? 0 : await Measure(async (i, ct) =>
+var reports = await Measure(async (i, ct) =>
 {
     var agent = fleet[i % agents];
     using var call = agent.Client.Report(new CallOptions(CancellationToken: ct));
@@ -101,11 +100,6 @@ var reports = only is not null and not "reports" ? 0 : await Measure(async (i, c
     await call;
 });
 Console.WriteLine($"reports of 50 resources: {reports:0} /s ({workers} concurrent streams, {seconds} s)");
-
-if (only is not null)
-{
-    return 0;
-}
 
 // Watch held by every agent, then a deploy that changes every catalog.
 var received = 0;
