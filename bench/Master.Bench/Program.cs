@@ -93,14 +93,14 @@ for (var w = 0; w < workers; w++)
 var ready = await Task.WhenAll(fleet.Select(f => f.ExpectAsync("ready", TimeSpan.FromMinutes(30))));
 var enrolledNow = ready.Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture));
 Console.WriteLine($"{agents} agents connected with Watch in {clock.Elapsed.TotalSeconds:0.0} s ({enrolledNow} enrolled now, {agents - enrolledNow} from cached identities); load average {LoadAverage()}");
-var connected = await ConnectedAgentsAsync();
+var connected = await GaugeAsync("colabo_connected_agents");
 var idle = master.Memory();
-Console.WriteLine($"master: {connected} connected agents, RSS {Mib(idle.RssMiB)} (peak so far {Mib(idle.PeakMiB)}), {master.OpenFiles()} open files");
+Console.WriteLine($"master: {connected} connected agents, RSS {Mib(idle.RssMiB)} (peak so far {Mib(idle.PeakMiB)}; managed heap {await ManagedHeapAsync()}), {master.OpenFiles()} open files");
 
 var checkins = await MeasureAsync("checkin");
-Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)}; load average {LoadAverage()}");
+Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 var reports = await MeasureAsync("report");
-Console.WriteLine($"reports of 50 resources: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s); master RSS {Mib(master.Memory().RssMiB)}; load average {LoadAverage()}");
+Console.WriteLine($"reports of 50 resources: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 
 foreach (var worker in fleet)
 {
@@ -126,7 +126,7 @@ catch (TimeoutException e)
     Console.WriteLine($"not every Watch stream was told: {e.Message}");
 }
 var after = master.Memory();
-Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled and published in {published.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {delivered.TotalSeconds:0.00} s; master RSS {Mib(after.RssMiB)}, peak {Mib(after.PeakMiB)}; load average {LoadAverage()}");
+Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled and published in {published.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {delivered.TotalSeconds:0.00} s; master RSS {Mib(after.RssMiB)}, peak {Mib(after.PeakMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 Console.WriteLine();
 Console.WriteLine("| store | agents | connected (master RSS, peak) | unchanged check-ins/s | reports/s (50 resources) | deploy compile+publish | delivered to all Watch streams |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -156,13 +156,16 @@ async Task<(double PerSecond, long Errors)> MeasureAsync(string command)
     return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)seconds, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));
 }
 
-async Task<string> ConnectedAgentsAsync()
+async Task<string> GaugeAsync(string name)
 {
     using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
     using var http = new HttpClient(handler);
     var metrics = await http.GetStringAsync(new Uri(url, "/metrics"));
-    return metrics.Split('\n').FirstOrDefault(l => l.StartsWith("colabo_connected_agents ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
+    return metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
 }
+
+async Task<string> ManagedHeapAsync() =>
+    double.TryParse(await GaugeAsync("dotnet_gc_heap_size_bytes"), CultureInfo.InvariantCulture, out var bytes) ? Mib(bytes / (1024.0 * 1024)) : "?";
 
 static string Mib(double mib) => string.Create(CultureInfo.InvariantCulture, $"{mib:0} MiB");
 
