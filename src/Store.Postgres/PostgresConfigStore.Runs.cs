@@ -12,6 +12,10 @@ namespace Colabo.Config.Store.Postgres;
 /// </summary>
 public sealed partial class PostgresConfigStore
 {
+    // While one batch waits for its WAL flush, the next one is already being sent (measured: about
+    // twice the rate of one writer on 2 cores; four writers were no better than two).
+    protected override int RunWriters => 2;
+
     protected override async Task<bool[]> WriteRunsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<RunWrite> runs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runs);

@@ -28,7 +28,7 @@ public abstract partial class SqlConfigStore
             lock (_runQueueGate)
             {
                 ObjectDisposedException.ThrowIf(_runQueueClosed, this);
-                return _runQueue ??= new RunCommitQueue(CommitRunsAsync);
+                return _runQueue ??= new RunCommitQueue(CommitRunsAsync, writers: RunWriters);
             }
         }
     }
@@ -59,6 +59,12 @@ public abstract partial class SqlConfigStore
         await tx.CommitAsync(cancellationToken);
         return saved;
     }
+
+    /// <summary>
+    /// How many report batches may commit at once. Batches from one master never share a node (a
+    /// node's actor sends one run at a time), so concurrent batches do not contend for rows.
+    /// </summary>
+    protected virtual int RunWriters => 1;
 
     /// <summary>Sets the connection up for a report batch (SQLite: a commit that survives power loss).</summary>
     protected virtual Task PrepareRunConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
