@@ -48,7 +48,8 @@ public abstract partial class SqlConfigStore
         }
     }
 
-    private async Task<bool[]> CommitRunsAsync(IReadOnlyList<RunWrite> runs)
+    /// <summary>Records a batch atomically and durably; per run, false when its run id was already recorded.</summary>
+    protected virtual async Task<bool[]> CommitRunsAsync(IReadOnlyList<RunWrite> runs)
     {
         // Not cancellable: a batch carries many callers' runs, one caller leaving must not abort it.
         var cancellationToken = CancellationToken.None;
