@@ -100,6 +100,11 @@ public sealed class MasterHost : IAsyncDisposable
         metrics.Gauge("colabo_push_queue_length", () => push.Pending);
         metrics.Gauge("colabo_compile_cache_hits", () => roles.Cache.Hits);
         metrics.Gauge("colabo_compile_cache_misses", () => roles.Cache.Misses);
+        // Standard process gauges: what a 10,000-agent master spends its memory on (RSS against the managed heap).
+        metrics.Gauge("process_resident_memory_bytes", () => Environment.WorkingSet);
+        metrics.Gauge("dotnet_gc_heap_size_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
+        metrics.Gauge("dotnet_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes);
+        metrics.Gauge("process_open_fds", () => OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0);
 
         var rpcOptions = new RpcServerOptions
         {

@@ -90,7 +90,9 @@ public sealed class NodeActor
             // reports then cost one run row, not one row per resource.
             var resources = _resources;
             var changedStates = classified.States.Where(s => !resources.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
-            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, cancellationToken);
+            // Not the caller's token: once queued, the run may commit even if the agent hangs up, and
+            // this actor's view of the resources must follow the store (the agent's resend is a duplicate).
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, CancellationToken.None);
             if (saved)
             {
                 foreach (var state in changedStates)
@@ -111,8 +113,11 @@ public sealed class NodeActor
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
 
+    // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
-        a with { RunId = "", UpdatedAt = default } == b with { RunId = "", UpdatedAt = default };
+        a.Status == b.Status && a.Message == b.Message && a.LastChangedAt == b.LastChangedAt
+        && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
+        && a.Kind == b.Kind && a.Role == b.Role && a.Node == b.Node && a.ResourceId == b.ResourceId;
 
     public NodeWatch Watch()
     {
@@ -175,6 +180,7 @@ public sealed class NodeActor
                 if (e is OperationCanceledException)
                 {
                     _loaded = false;
+                    _resources = null;
                 }
                 reply.TrySetException(e);
             }
