@@ -24,8 +24,9 @@ mmdebstrap --quiet --variant=minbase \
   "deb http://deb.debian.org/debian-security bookworm-security main"
 # mmdebstrap leaves the lists in place; keep them so the agent's apt installs start at once.
 # Only NoCloud: cloud-init must not probe cloud metadata services on the host's network; and it must
-# not write network configuration: the container shares the host's network.
+# not write network configuration: the container shares the host's network; and a minbase root has no
+# locales package, so its locale module would fail (cloud images carry locales).
 mkdir -p "$dir/etc/cloud/cloud.cfg.d"
-printf 'datasource_list: [ NoCloud, None ]\nnetwork:\n  config: disabled\n' > "$dir/etc/cloud/cloud.cfg.d/90-colabo-test.cfg"
+printf 'datasource_list: [ NoCloud, None ]\nnetwork:\n  config: disabled\nlocale: false\n' > "$dir/etc/cloud/cloud.cfg.d/90-colabo-test.cfg"
 tar -C "$dir" -cf "$out.partial" .
 mv "$out.partial" "$out"

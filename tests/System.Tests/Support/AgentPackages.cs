@@ -28,7 +28,8 @@ internal static class AgentPackages
         }
 
         await Shell.RunAsync(
-            Path.Combine(Shell.RepositoryRoot, "packaging", "build-debs.sh"), [Directory], TimeSpan.FromMinutes(15), Shell.RepositoryRoot, cancellationToken);
+            "env", ["DEB_COMPRESSION=gzip", Path.Combine(Shell.RepositoryRoot, "packaging", "build-debs.sh"), Directory],
+            TimeSpan.FromMinutes(15), Shell.RepositoryRoot, cancellationToken);
         return true;
     }
 

@@ -66,7 +66,9 @@ public sealed class BootstrappedNode : IAsyncLifetime
 
             var (exit, output, error) = await ColaboAsync(
                 "--data-dir", Master.DataDir, "bootstrap", "cloud-init", "--master", Master.Url.ToString(),
-                "--roles", "base,web", "--expires", "1h", "--node-name", NodeName);
+                "--roles", "base,web", "--expires", "1h", "--node-name", NodeName,
+                // No scheduled run may fall into the story: every run in it is one the test caused.
+                "--interval", "1d");
             if (exit != 0)
             {
                 throw new InvalidOperationException($"colabo bootstrap cloud-init failed ({exit}): {error}");
@@ -75,6 +77,7 @@ public sealed class BootstrappedNode : IAsyncLifetime
             UserData = output;
             Container = await Time("boot with cloud-init", () => NspawnContainer.StartAsync(CloudInitImage, SeedAsync, TimeSpan.FromMinutes(8), ct));
             await Time("first report", () => WaitForReportsAsync(1, TimeSpan.FromMinutes(8), ct));
+            await WaitForAsync(() => Task.FromResult(AgentBusy ? null : "idle"), TimeSpan.FromMinutes(2), "the agent to finish its first run", ct);
         }
         catch (Exception e)
         {
@@ -113,6 +116,9 @@ public sealed class BootstrappedNode : IAsyncLifetime
 
     public Task<(int ExitCode, string Output, string Error)> TryInsideAsync(params string[] command) =>
         Container.ExecAsync(command, TimeSpan.FromMinutes(3));
+
+    /// <summary>True while a run holds the agent's run lock: its pid file exists exactly then.</summary>
+    public bool AgentBusy => File.Exists(Container.RootFileSystem.Resolve("/var/lib/colabo/run.lock.pid"));
 
     /// <summary>A file of the container, read through its root directory.</summary>
     public string ReadInside(string path) => File.ReadAllText(Container.RootFileSystem.Resolve(path));
