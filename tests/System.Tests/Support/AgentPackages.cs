@@ -18,10 +18,10 @@ internal static class AgentPackages
     /// <summary>Builds the packages when missing or stale; returns whether it built.</summary>
     public static async Task<bool> EnsureBuiltAsync(CancellationToken cancellationToken)
     {
-        if (File.Exists(Agent) && File.Exists(Master))
+        // The agent package is built first: when it is newer than the master's, the master's build did not finish.
+        if (File.Exists(Agent) && File.Exists(Master) && File.GetLastWriteTimeUtc(Agent) <= File.GetLastWriteTimeUtc(Master))
         {
-            var built = new[] { File.GetLastWriteTimeUtc(Agent), File.GetLastWriteTimeUtc(Master) }.Min();
-            if (NewestSource() < built)
+            if (NewestSource() < File.GetLastWriteTimeUtc(Agent))
             {
                 return false;
             }
@@ -29,7 +29,7 @@ internal static class AgentPackages
 
         await Shell.RunAsync(
             "env", ["DEB_COMPRESSION=gzip", Path.Combine(Shell.RepositoryRoot, "packaging", "build-debs.sh"), Directory],
-            TimeSpan.FromMinutes(15), Shell.RepositoryRoot, cancellationToken);
+            TimeSpan.FromMinutes(40), Shell.RepositoryRoot, cancellationToken);
         return true;
     }
 
