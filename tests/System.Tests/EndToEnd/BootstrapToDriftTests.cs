@@ -168,6 +168,9 @@ public sealed class BootstrapToDriftTests(BootstrappedNode node, ITestOutputHelp
         var changes = await ChangesOfRunAsync(interrupted.RunId);
         Assert.Equal(interrupted.Changed, changes.Count);
         Assert.Equal(changes.Count, changes.Select(c => c.ResourceId).Distinct(StringComparer.Ordinal).Count());
+        var journal = await node.InsideAsync("journalctl", "--no-pager", "-o", "cat", "-u", "colabo-agent");
+        Assert.Contains("the report stream broke", journal, StringComparison.Ordinal); // the kill did land mid-stream
+        Assert.Contains($"resent spooled report of run {interrupted.RunId}", journal, StringComparison.Ordinal);
         var offline = Assert.Single(reports, r => r.RunId == offlineRun);
         Assert.Equal(0, offline.Changed);
         Assert.Equal(0, offline.Failed);
