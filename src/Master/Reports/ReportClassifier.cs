@@ -42,6 +42,13 @@ public static class ReportClassifier
             var digest = digested?.Digest;
             previous.TryGetValue(outcome.ResourceId, out var before);
             var changeClass = DriftClassifier.Classify(outcome.Status, digest, catalogHash, before);
+            if (changeClass == ChangeClasses.Corrective && outcome.Refreshed && outcome.Changes.Count == 0
+                && NotifiedByIntentionalChange(outcome.ResourceId, report, resources, previous, catalogHash))
+            {
+                // A pure refresh (a service restarted because its config changed) follows its cause: a
+                // deploy that restarts nginx is not drift of nginx.
+                changeClass = ChangeClasses.Intentional;
+            }
             corrective += changeClass == ChangeClasses.Corrective ? 1 : 0;
             intentional += changeClass == ChangeClasses.Intentional ? 1 : 0;
             if ((int)outcome.Status is >= 0 and < 6)
@@ -107,6 +114,13 @@ public static class ReportClassifier
         };
         return new ClassifiedRun(run with { State = RunStates.Of(run) }, changes, states);
     }
+
+    private static bool NotifiedByIntentionalChange(
+        string target, RunReport report, IReadOnlyDictionary<string, Resource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
+        report.Outcomes.Any(notifier =>
+            notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
+            && resources.TryGetValue(notifier.ResourceId, out var resource) && resource.Notify.Contains(target)
+            && DriftClassifier.Classify(notifier.Status, ResourceDigest.Of(resource), catalogHash, previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
 
     private static string ChangesJson(ResourceOutcome outcome, Resource? resource)
     {
