@@ -5,7 +5,7 @@ namespace Colabo.Config.Agent.Daemon;
 
 /// <summary>
 /// Gives back what the daemon does not need while it waits for the next run (it waits nearly all the
-/// time): a compacting, decommitting GC, then <c>madvise(MADV_PAGEOUT)</c> over its read-only
+/// time): a compacting, decommitting GC, glibc's <c>malloc_trim</c>, then <c>madvise(MADV_PAGEOUT)</c> over its read-only
 /// file-backed mappings: the runtime's and the ReadyToRun code of the single-file binary, OpenSSL. Those
 /// pages are clean, so the kernel drops them without any I/O (like Android's compaction of cached apps).
 /// While waiting the mappings are also marked MADV_RANDOM, so a page the idle daemon touches does not
@@ -29,6 +29,16 @@ public static partial class IdleMemory
         if (!OperatingSystem.IsLinux())
         {
             return 0;
+        }
+
+        // glibc keeps freed native memory (OpenSSL's, the runtime's) in its arenas; hand it back too.
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): nothing to hand back this way.
         }
 
         lock (s_lock)
@@ -90,6 +100,9 @@ public static partial class IdleMemory
 
     private static bool Advise((ulong Start, ulong End) range, int advice) =>
         Madvise((nint)range.Start, (nuint)(range.End - range.Start), advice) == 0;
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint address, nuint length, int advice);
