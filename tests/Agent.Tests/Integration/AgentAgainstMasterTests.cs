@@ -280,6 +280,7 @@ public sealed class AgentAgainstMasterTests
         Assert.Contains($"node:         {MasterFixture.NodeName}", status.Output, StringComparison.Ordinal);
         Assert.Contains("signature valid", status.Output, StringComparison.Ordinal);
         Assert.Contains("spool:        empty", status.Output, StringComparison.Ordinal);
+        Assert.Contains("interval:     30m (from the master)", status.Output, StringComparison.Ordinal);
         Assert.Equal(3, (await master.ReportsAsync()).Count);
     }
 
