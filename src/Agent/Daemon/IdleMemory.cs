@@ -84,7 +84,11 @@ public static partial class IdleMemory
     {
         ArgumentNullException.ThrowIfNull(mapsLine);
         var fields = mapsLine.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 6 || fields[1].Length < 4 || fields[1][1] == 'w' || !fields[5].StartsWith('/'))
+        // Only real files: not the runtime's memfd double mapping of JIT'd code (shared memory, which
+        // could only go to swap), devices, or files deleted since they were mapped.
+        if (fields.Length < 6 || fields[1].Length < 4 || fields[1][1] == 'w' || !fields[5].StartsWith('/')
+            || fields[5].StartsWith("/memfd:", StringComparison.Ordinal) || fields[5].StartsWith("/dev/", StringComparison.Ordinal)
+            || fields[5].EndsWith("(deleted)", StringComparison.Ordinal))
         {
             return null;
         }

@@ -17,6 +17,9 @@ public sealed class IdleMemoryTests
     [InlineData("7f2d5c000000-7f2d5c021000 rw-p 00000000 00:00 0 ")]
     [InlineData("7ffee3444000-7ffee3465000 rw-p 00000000 00:00 0                          [stack]")]
     [InlineData("7ffee34f0000-7ffee34f2000 r-xp 00000000 00:00 0                          [vdso]")]
+    [InlineData("7f2192c26000-7f2192c56000 r-xs 00000000 00:01 2061                       /memfd:doublemapper (deleted)")]
+    [InlineData("7f2192c26000-7f2192c56000 r--s 00000000 00:05 1033                       /dev/zero (deleted)")]
+    [InlineData("7f2192c26000-7f2192c56000 r--p 00000000 fe:00 1033                       /usr/bin/colabo-agent (deleted)")]
     [InlineData("garbage")]
     public void Writable_anonymous_and_special_mappings_are_left_alone(string line)
     {
