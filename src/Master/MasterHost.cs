@@ -111,6 +111,9 @@ public sealed class MasterHost : IAsyncDisposable
             ServerCertificate = keyring.ServerCertificate,
             ClientCertificateAuthority = keyring.Ca.Certificate,
             RevocationCheck = new RevocationHook(revocations),
+            // A revoked agent must learn it for certain (it then stops for good): answer its calls with
+            // UNAUTHENTICATED + the certificate-revoked reason instead of a bare closed connection.
+            RefuseRevokedCertificatesAtHandshake = false,
             AnonymousMethods = new HashSet<string>(StringComparer.Ordinal) { "grpc.health.v1.Health", "/colabo.config.v1.AgentService/Enroll" },
             TimeProvider = time,
         };
