@@ -116,11 +116,11 @@ public static class ReportClassifier
     }
 
     private static bool NotifiedByIntentionalChange(
-        string target, RunReport report, IReadOnlyDictionary<string, Resource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
+        string target, RunReport report, IReadOnlyDictionary<string, DigestedResource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
         report.Outcomes.Any(notifier =>
             notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
-            && resources.TryGetValue(notifier.ResourceId, out var resource) && resource.Notify.Contains(target)
-            && DriftClassifier.Classify(notifier.Status, ResourceDigest.Of(resource), catalogHash, previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
+            && resources.TryGetValue(notifier.ResourceId, out var digested) && digested.Resource.Notify.Contains(target)
+            && DriftClassifier.Classify(notifier.Status, digested.Digest, catalogHash, previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
 
     private static string ChangesJson(ResourceOutcome outcome, Resource? resource)
     {
