@@ -111,8 +111,11 @@ public sealed class NodeActor
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
 
+    // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
-        a with { RunId = "", UpdatedAt = default } == b with { RunId = "", UpdatedAt = default };
+        a.Status == b.Status && a.Message == b.Message && a.LastChangedAt == b.LastChangedAt
+        && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
+        && a.Kind == b.Kind && a.Role == b.Role && a.Node == b.Node && a.ResourceId == b.ResourceId;
 
     public NodeWatch Watch()
     {

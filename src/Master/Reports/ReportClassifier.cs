@@ -25,7 +25,7 @@ public static class ReportClassifier
         var start = report.Start;
         var summary = report.Summary;
         var catalogHash = start.CatalogHash.Length > 0 ? start.CatalogHash : summary.CatalogHash;
-        var resources = ResourceDigest.Index(catalog);
+        var resources = ResourceDigest.Digested(catalog);
         var enforce = start.Mode != RunMode.Noop;
         var changes = new List<ChangeRecord>();
         var states = new List<ResourceStateRecord>();
@@ -37,8 +37,9 @@ public static class ReportClassifier
             {
                 continue;
             }
-            resources.TryGetValue(outcome.ResourceId, out var resource);
-            var digest = resource is null ? null : ResourceDigest.Of(resource);
+            resources.TryGetValue(outcome.ResourceId, out var digested);
+            var resource = digested?.Resource;
+            var digest = digested?.Digest;
             previous.TryGetValue(outcome.ResourceId, out var before);
             var changeClass = DriftClassifier.Classify(outcome.Status, digest, catalogHash, before);
             corrective += changeClass == ChangeClasses.Corrective ? 1 : 0;
