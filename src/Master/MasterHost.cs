@@ -125,13 +125,7 @@ public sealed class MasterHost : IAsyncDisposable
             {
                 // TLS always: ALPN picks HTTP/2 for gRPC and HTTP/1.1 for curl and webhooks.
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(https =>
-                {
-                    RpcKestrelExtensions.ConfigureHttps(https, rpcOptions, kestrel.ApplicationServices);
-                    // Agents hold one connection for days: TLS session resumption saves them nothing, while
-                    // a server-side session cache would keep a session (with the client certificate) per agent.
-                    https.OnAuthenticate = (_, ssl) => ssl.AllowTlsResume = false;
-                });
+                listen.UseHttps(https => RpcKestrelExtensions.ConfigureHttps(https, rpcOptions, kestrel.ApplicationServices));
             });
         });
         var app = builder.Build();
