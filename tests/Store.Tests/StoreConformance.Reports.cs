@@ -59,6 +59,24 @@ public abstract partial class StoreConformance
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Many_runs_of_one_node_saved_at_once_are_all_recorded_and_the_newest_sets_the_summary()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+
+        // Saved together they share batches, so a batch holds several runs of one node.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Store.SaveRunAsync(
+            Run("web-1", $"r{i:00}", T0.AddMinutes(i)),
+            [Change("web-1", $"r{i:00}", "file:/etc/motd", "corrective", T0.AddMinutes(i))],
+            [State("web-1", $"r{i:00}", $"file:/etc/f{i:00}", T0.AddMinutes(i))], Ct)));
+
+        Assert.All(answers, Assert.True);
+        Assert.Equal(20, (await Store.ListRunsAsync("web-1", null, 100, Ct)).Count);
+        Assert.Equal(20, (await Store.QueryChangesAsync(new ChangeQuery(), Ct)).Count);
+        Assert.Equal(20, (await Store.GetResourceStatesAsync("web-1", Ct)).Count);
+        Assert.Equal("r19", (await Store.GetNodeAsync("web-1", Ct))!.LastRunId);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_large_run_keeps_every_change_and_every_resource_state()
     {
         await Store.UpsertNodeAsync(Node("web-1"), Ct);

@@ -97,7 +97,9 @@ public sealed class NodeActor
             // reports then cost one run row, not one row per resource.
             var resources = _resources;
             var changedStates = classified.States.Where(s => !resources.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
-            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, cancellationToken);
+            // Not the caller's token: once queued, the run may commit even if the agent hangs up, and
+            // this actor's view of the resources must follow the store (the agent's resend is a duplicate).
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, CancellationToken.None);
             if (saved)
             {
                 foreach (var state in changedStates)
@@ -197,6 +199,7 @@ public sealed class NodeActor
                 if (e is OperationCanceledException)
                 {
                     _loaded = false;
+                    _resources = null;
                 }
                 reply.TrySetException(e);
             }

@@ -3,25 +3,29 @@ using System.Threading.Channels;
 namespace Colabo.Config.Store.Sql;
 
 /// <summary>
-/// Group commit for reports: callers enqueue runs, one writer takes everything pending (up to a
+/// Group commit for reports: callers enqueue runs, a writer takes everything pending (up to a
 /// row budget) and records it in one transaction, then completes every caller. A caller's task
 /// completes only after its batch committed, so an acknowledgement never precedes durability.
 /// No artificial delay: a lone run commits at once, and runs arriving during a commit form the next batch.
 /// </summary>
 internal sealed class RunCommitQueue : IAsyncDisposable
 {
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
     private readonly Func<IReadOnlyList<RunWrite>, Task<bool[]>> _commit;
     private readonly int _maxRows;
     private readonly Task _writer;
 
     /// <param name="commit">Records a batch in one transaction; returns, per run, false for a run id already recorded.</param>
     /// <param name="maxRows">Row budget of one batch; a single larger run still forms a batch of its own.</param>
-    public RunCommitQueue(Func<IReadOnlyList<RunWrite>, Task<bool[]>> commit, int maxRows = 20_000)
+    /// <param name="writers">
+    /// Batches in flight at once. One for SQLite (one writer anyway); more where the database's commit
+    /// latency (round trips, WAL flush) rather than its work is the limit: a batch fills while another commits.
+    /// </param>
+    public RunCommitQueue(Func<IReadOnlyList<RunWrite>, Task<bool[]>> commit, int maxRows = 20_000, int writers = 1)
     {
         _commit = commit;
         _maxRows = maxRows;
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = Task.WhenAll(Enumerable.Range(0, Math.Max(1, writers)).Select(_ => Task.Run(WriteLoopAsync)));
     }
 
     public Task<bool> SaveAsync(RunWrite run, CancellationToken cancellationToken)

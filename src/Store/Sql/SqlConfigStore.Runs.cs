@@ -28,7 +28,7 @@ public abstract partial class SqlConfigStore
             lock (_runQueueGate)
             {
                 ObjectDisposedException.ThrowIf(_runQueueClosed, this);
-                return _runQueue ??= new RunCommitQueue(CommitRunsAsync);
+                return _runQueue ??= new RunCommitQueue(CommitRunsAsync, writers: RunWriters);
             }
         }
     }
@@ -48,7 +48,8 @@ public abstract partial class SqlConfigStore
         }
     }
 
-    private async Task<bool[]> CommitRunsAsync(IReadOnlyList<RunWrite> runs)
+    /// <summary>Records a batch atomically and durably; per run, false when its run id was already recorded.</summary>
+    protected virtual async Task<bool[]> CommitRunsAsync(IReadOnlyList<RunWrite> runs)
     {
         // Not cancellable: a batch carries many callers' runs, one caller leaving must not abort it.
         var cancellationToken = CancellationToken.None;
@@ -59,6 +60,12 @@ public abstract partial class SqlConfigStore
         await tx.CommitAsync(cancellationToken);
         return saved;
     }
+
+    /// <summary>
+    /// How many report batches may commit at once. Batches from one master never share a node (a
+    /// node's actor sends one run at a time), so concurrent batches do not contend for rows.
+    /// </summary>
+    protected virtual int RunWriters => 1;
 
     /// <summary>Sets the connection up for a report batch (SQLite: a commit that survives power loss).</summary>
     protected virtual Task PrepareRunConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -146,4 +146,19 @@ public sealed class RunCommitQueueTests
         Assert.All(queued, q => Assert.True(q.IsCompletedSuccessfully));
         Assert.Throws<ObjectDisposedException>(() => { _ = queue.SaveAsync(Write("late"), CancellationToken.None); });
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task With_two_writers_a_second_batch_commits_while_the_first_is_still_committing()
+    {
+        await using var queue = new RunCommitQueue(CommitAsync, writers: 2);
+        var first = queue.SaveAsync(Write("r0"), CancellationToken.None);
+        await _firstBatchEntered.Task;
+
+        var second = queue.SaveAsync(Write("r1"), CancellationToken.None);
+
+        Assert.True(await second);
+        Assert.False(first.IsCompleted);
+        _releaseFirstBatch.SetResult();
+        Assert.True(await first);
+    }
 }
