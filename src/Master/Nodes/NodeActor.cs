@@ -120,7 +120,6 @@ public sealed class NodeActor
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
 
-    // Field by field rather than comparing copies: this runs for every resource of every report.
     /// <summary>
     /// Drops the cached last-known resource states (reloaded from the store on the next report). The
     /// directory asks this of the actors that loaded theirs longest ago, so that 10,000 nodes do not
@@ -133,6 +132,7 @@ public sealed class NodeActor
             return Task.FromResult(true);
         }, CancellationToken.None);
 
+    // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
         a.Status == b.Status && a.Message == b.Message && a.LastChangedAt == b.LastChangedAt
         && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
