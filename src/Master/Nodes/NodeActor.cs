@@ -23,12 +23,15 @@ public sealed class NodeActor
     private NodeRecord? _node;
     private Dictionary<string, ResourceStateRecord>? _resources;
 
-    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time)
+    private readonly Action<NodeActor>? _resourcesLoaded;
+
+    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, Action<NodeActor>? resourcesLoaded = null)
     {
         Name = name;
         _store = store;
         _catalogs = catalogs;
         _time = time;
+        _resourcesLoaded = resourcesLoaded;
         _ = Task.Run(RunMailboxAsync);
     }
 
@@ -82,7 +85,11 @@ public sealed class NodeActor
             {
                 throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
             }
-            _resources ??= (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+            if (_resources is null)
+            {
+                _resources = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+                _resourcesLoaded?.Invoke(this);
+            }
             var hash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
             var catalog = await _catalogs.FindAsync(hash, cancellationToken);
             var classified = ReportClassifier.Classify(Name, report, catalog?.Catalog, _resources, _time.GetUtcNow());
@@ -112,6 +119,18 @@ public sealed class NodeActor
             }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
+
+    /// <summary>
+    /// Drops the cached last-known resource states (reloaded from the store on the next report). The
+    /// directory asks this of the actors that loaded theirs longest ago, so that 10,000 nodes do not
+    /// keep 50 states each in memory between runs that come every 30 minutes.
+    /// </summary>
+    internal void ForgetResources() =>
+        _ = AskAsync(() =>
+        {
+            _resources = null;
+            return Task.FromResult(true);
+        }, CancellationToken.None);
 
     // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>

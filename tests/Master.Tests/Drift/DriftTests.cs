@@ -74,6 +74,26 @@ public sealed class DriftTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_node_whose_resource_states_were_dropped_from_memory_reloads_them_and_still_sees_drift_as_corrective()
+    {
+        var (master, _, _) = await EnrolledWithCatalogsAsync();
+        await using var _m = master;
+        await master.EnrollAsync("db-1", "base");
+        using var nodes = new Colabo.Config.Master.Nodes.NodeDirectory(master.Store, master.Catalogs, master.Time, resourceHolders: 1);
+        var web = nodes.Get("web-1");
+        var db = nodes.Get("db-1");
+
+        await web.IngestAsync(Run("w1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello")), default);
+        await db.IngestAsync(Run("d1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello")), default);
+        await web.IngestAsync(Run("w2", "sha256:v1", T.AddMinutes(30), Outcome("file:/etc/motd", OutcomeStatus.InSync)), default);
+        await db.IngestAsync(Run("d2", "sha256:v1", T.AddMinutes(30), Outcome("file:/etc/motd", OutcomeStatus.InSync)), default);
+        await web.IngestAsync(Run("w3", "sha256:v1", T.AddMinutes(60), Outcome("file:/etc/motd", OutcomeStatus.Changed, "tampered", "hello")), default);
+
+        Assert.Equal("intentional", Assert.Single(await master.Store.ListChangesOfRunAsync("web-1", "w1", default)).Class);
+        Assert.Equal("corrective", Assert.Single(await master.Store.ListChangesOfRunAsync("web-1", "w3", default)).Class);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Moving_a_resource_in_its_role_file_is_not_a_new_desired_state()
     {
         var v1 = Catalog("web-1", "hello", "sha256:v1");
