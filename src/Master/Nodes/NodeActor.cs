@@ -157,8 +157,12 @@ public sealed class NodeActor
     private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The mailbox loop runs in the context of whoever activated the actor: the caller's span must
+        // be the parent of the store writes this work makes, not that first caller's.
+        var caller = System.Diagnostics.Activity.Current;
         if (!_mailbox.Writer.TryWrite(async () =>
         {
+            System.Diagnostics.Activity.Current = caller;
             if (cancellationToken.IsCancellationRequested)
             {
                 reply.TrySetCanceled(cancellationToken);

@@ -5,6 +5,7 @@ using Colabo.Config.Master.Metrics;
 using Colabo.Config.Master.Nodes;
 using Colabo.Config.Master.Security;
 using Colabo.Config.Master.Serving;
+using Colabo.Config.Master.Telemetry;
 using Colabo.Config.Store;
 using Microsoft.Extensions.Logging;
 
@@ -207,7 +208,17 @@ public sealed partial class RoleSource : IAsyncDisposable
             {
                 return new DeployOutcome(environment, snapshot.Commit, true, [], []);
             }
-            return await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+            using var span = MasterTracing.Start("deploy");
+            span?.SetTag("colabo.environment", environment);
+            span?.SetTag("colabo.commit", snapshot.Commit);
+            var outcome = await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+            span?.SetTag("colabo.deploy.published", outcome.Published);
+            span?.SetTag("colabo.deploy.affected_nodes", outcome.AffectedNodes.Count);
+            if (!outcome.Published)
+            {
+                span.Fail($"commit not published: {outcome.Errors.Count} compile error(s); first: {outcome.Errors[0].Error}");
+            }
+            return outcome;
         }
         finally
         {
@@ -226,8 +237,14 @@ public sealed partial class RoleSource : IAsyncDisposable
         {
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
             var misses = _cache.Misses;
-            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
-            _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+            CompileResult result;
+            using (var span = MasterTracing.Start("compile"))
+            {
+                result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
+                var missed = _cache.Misses > misses;
+                _metrics.Count(missed ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+                MasterTracing.DescribeCompile(span, node.Name, environment, snapshot.Commit, missed, result);
+            }
             if (result.Catalog is { } catalog)
             {
                 compiled.Add((node, catalog));

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Colabo.Config.Master.Telemetry;
+
+/// <summary>
+/// The master's console logs: "simple" (one readable line per event) or "json" (one JSON object per
+/// line with the message template's named values as properties, for journald/Loki/Elasticsearch).
+/// Every message goes through [LoggerMessage] templates, so the values are structured either way.
+/// </summary>
+public static class MasterLogging
+{
+    public static ILoggerFactory Create(string format, LogLevel minimum = LogLevel.Information) =>
+        LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(minimum);
+            if (format == "json")
+            {
+                builder.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.IncludeScopes = false;
+                });
+            }
+            else
+            {
+                builder.AddSimpleConsole(o => o.SingleLine = true);
+            }
+        });
+}
