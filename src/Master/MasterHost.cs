@@ -93,7 +93,7 @@ public sealed class MasterHost : IAsyncDisposable
         var tokens = new ApiTokens(store);
         await AdminCredential.EnsureAsync(paths, keyring.Ca, store, tokens, cancellationToken);
         var archive = new CatalogArchive(store, cipher);
-        var nodes = new NodeDirectory(store, archive, time);
+        var nodes = new NodeDirectory(store, archive, time, options.ActorIdleTimeout);
         var secrets = new SecretsVault(store, cipher, time);
         var push = new PushQueue(store, metrics, time, options.PushRate);
         loggerFactory ??= MasterLogging.Create(options.LogFormat);
@@ -105,6 +105,8 @@ public sealed class MasterHost : IAsyncDisposable
 
         metrics.Gauge("colabo_connected_agents", () => nodes.ConnectedCount);
         metrics.Gauge("colabo_push_queue_length", () => push.Pending);
+        metrics.Gauge("colabo_active_node_actors", () => nodes.ActiveCount);
+        metrics.Gauge("colabo_node_actor_deactivations", () => nodes.Deactivations);
         metrics.Gauge("colabo_compile_cache_hits", () => roles.Cache.Hits);
         metrics.Gauge("colabo_compile_cache_misses", () => roles.Cache.Misses);
 

@@ -196,6 +196,23 @@ public sealed class AdminApi(
         return response;
     }
 
+    public async Task<RenewCertificatesResponse> RenewCertificatesAsync(CallerIdentity caller, RenewCertificatesRequest request, CancellationToken cancellationToken)
+    {
+        Write(caller);
+        var selector = string.IsNullOrEmpty(request.Selector) ? throw new MasterException(MasterErrorKind.InvalidArgument, "Name the nodes to renew: a name or a glob such as 'web-*' ('*' for all).") : request.Selector;
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? $"requested by {caller.Name}" : request.Reason.Trim();
+        var response = new RenewCertificatesResponse();
+        foreach (var node in await store.ListNodesAsync(cancellationToken))
+        {
+            if (Glob.IsMatch(selector, node.Name) && !(node.CertificateSerial.Length > 0 && revocations.IsRevoked(node.CertificateSerial)))
+            {
+                push.Enqueue(new ClusterEvent(NodeDirectory.RenewCertificate, node.Name, reason));
+                response.Nodes.Add(node.Name);
+            }
+        }
+        return response;
+    }
+
     public async Task<IssueAdminCertificateResponse> IssueAdminCertificateAsync(CallerIdentity caller, IssueAdminCertificateRequest request, CancellationToken cancellationToken)
     {
         Write(caller);

@@ -37,6 +37,7 @@ public static class JsonApi
             ["RevokeToken"] = Bind<RevokeTokenRequest>(async (c, r, ct) => await api.RevokeTokenAsync(c, r, ct)),
             ["ListCertificates"] = Bind<ListCertificatesRequest>(async (c, r, ct) => await api.ListCertificatesAsync(c, r, ct)),
             ["RevokeCertificate"] = Bind<RevokeCertificateRequest>(async (c, r, ct) => await api.RevokeCertificateAsync(c, r, ct)),
+            ["RenewCertificates"] = Bind<RenewCertificatesRequest>(async (c, r, ct) => await api.RenewCertificatesAsync(c, r, ct)),
             ["IssueAdminCertificate"] = Bind<IssueAdminCertificateRequest>(async (c, r, ct) => await api.IssueAdminCertificateAsync(c, r, ct)),
             ["Deploy"] = Bind<DeployRequest>(async (c, r, ct) => await api.DeployAsync(c, r, ct)),
             ["GetRepoStatus"] = Bind<RepoStatusRequest>((c, _, _) => Task.FromResult<IMessage>(api.GetRepoStatus(c))),

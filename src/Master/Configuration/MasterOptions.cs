@@ -32,8 +32,6 @@ public sealed record MasterOptions
     public string LogFormat { get; init; } = "simple";
     /// <summary>A node actor with no Watch stream and no call for this long is dropped from memory (reloaded from the store on demand).</summary>
     public TimeSpan ActorIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
-    /// <summary>How often connected nodes' certificates are checked against their renewal window (2/3 of the lifetime).</summary>
-    public TimeSpan RenewalCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Files served anonymously under /downloads/ (the agent package for cloud-init).</summary>
     public string DownloadsDir { get; init; } = "/usr/share/colabo-master/downloads";

@@ -14,7 +14,7 @@ public static class MasterOptionsParser
     [
         "data-dir", "listen", "downloads-dir", "repo", "server-name", "postgres", "postgres-schema", "secrets-key-file",
         "run-interval", "poll-interval", "push-rate", "retention", "node-cert-lifetime", "watch-heartbeat",
-        "otlp-endpoint", "otlp-protocol", "log-format", "actor-idle-timeout", "renewal-check-interval",
+        "otlp-endpoint", "otlp-protocol", "log-format", "actor-idle-timeout",
     ];
 
     public static MasterOptions Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
@@ -86,7 +86,6 @@ public static class MasterOptionsParser
             OtlpProtocol = Get("otlp-protocol") is { } protocol ? OneOf(protocol, "otlp-protocol", "http/protobuf", "grpc") : defaults.OtlpProtocol,
             LogFormat = Get("log-format") is { } format ? OneOf(format, "log-format", "simple", "json") : defaults.LogFormat,
             ActorIdleTimeout = Duration(Get("actor-idle-timeout"), "actor-idle-timeout") ?? defaults.ActorIdleTimeout,
-            RenewalCheckInterval = Duration(Get("renewal-check-interval"), "renewal-check-interval") ?? defaults.RenewalCheckInterval,
         };
     }
 
