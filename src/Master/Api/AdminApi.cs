@@ -230,22 +230,29 @@ public sealed class AdminApi(
         return response;
     }
 
-    public RepoStatusResponse GetRepoStatus(CallerIdentity caller)
+    /// <summary>From the store, so every replica answers the same (docs/master.md, "How catalogs are published").</summary>
+    public async Task<RepoStatusResponse> GetRepoStatusAsync(CallerIdentity caller, CancellationToken cancellationToken)
     {
         Read(caller);
         var response = new RepoStatusResponse { Repo = roles.Repo };
-        foreach (var (environment, published, head, lastFetch, publishedAt, failed, errors) in roles.Status())
+        foreach (var record in await roles.StatusAsync(cancellationToken))
         {
-            var status = new EnvironmentStatus { Environment = environment, PublishedCommit = published, HeadCommit = head, LastFailedCommit = failed };
-            if (lastFetch is { } fetched)
+            var status = new EnvironmentStatus
+            {
+                Environment = record.Environment,
+                PublishedCommit = record.PublishedCommit,
+                HeadCommit = record.HeadCommit,
+                LastFailedCommit = record.LastFailedCommit,
+            };
+            if (record.LastFetchAt is { } fetched)
             {
                 status.LastFetchAt = Timestamp.FromDateTimeOffset(fetched);
             }
-            if (publishedAt is { } at)
+            if (record.PublishedAt is { } at)
             {
                 status.PublishedAt = Timestamp.FromDateTimeOffset(at);
             }
-            status.LastErrors.AddRange(errors.Select(e => ToProto(e.Node, e.Error)));
+            status.LastErrors.AddRange(record.Errors.Select(e => ToProto(e.Node, new Compiler.CompileError(e.File, e.Line, e.Column, e.Code, e.Message))));
             response.Environments.Add(status);
         }
         return response;

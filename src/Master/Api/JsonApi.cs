@@ -40,7 +40,7 @@ public static class JsonApi
             ["RenewCertificates"] = Bind<RenewCertificatesRequest>(async (c, r, ct) => await api.RenewCertificatesAsync(c, r, ct)),
             ["IssueAdminCertificate"] = Bind<IssueAdminCertificateRequest>(async (c, r, ct) => await api.IssueAdminCertificateAsync(c, r, ct)),
             ["Deploy"] = Bind<DeployRequest>(async (c, r, ct) => await api.DeployAsync(c, r, ct)),
-            ["GetRepoStatus"] = Bind<RepoStatusRequest>((c, _, _) => Task.FromResult<IMessage>(api.GetRepoStatus(c))),
+            ["GetRepoStatus"] = Bind<RepoStatusRequest>(async (c, _, ct) => await api.GetRepoStatusAsync(c, ct)),
             ["SetSecret"] = Bind<SetSecretRequest>(async (c, r, ct) => await api.SetSecretAsync(c, r, ct)),
             ["ListSecrets"] = Bind<ListSecretsRequest>(async (c, _, ct) => await api.ListSecretsAsync(c, ct)),
             ["DeleteSecret"] = Bind<DeleteSecretRequest>(async (c, r, ct) => await api.DeleteSecretAsync(c, r, ct)),

@@ -200,18 +200,21 @@ public sealed partial class RoleSource : IAsyncDisposable
             {
                 var error = new CompileError("", 0, 0, "no-branch", $"branch '{environment}' does not exist in {_repo}: {e.Message}");
                 state.LastErrors = [("", error)];
+                await SaveStatusAsync(state, cancellationToken);
                 throw new MasterException(MasterErrorKind.NotFound, error.Message);
             }
             state.HeadCommit = snapshot.Commit;
             var current = await PublishedAsync(environment, cancellationToken);
             if (current?.Commit == snapshot.Commit)
             {
+                await SaveStatusAsync(state, cancellationToken);
                 return new DeployOutcome(environment, snapshot.Commit, true, [], []);
             }
             using var span = MasterTracing.Start("deploy");
             span?.SetTag("colabo.environment", environment);
             span?.SetTag("colabo.commit", snapshot.Commit);
             var outcome = await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+            await SaveStatusAsync(state, cancellationToken);
             span?.SetTag("colabo.deploy.published", outcome.Published);
             span?.SetTag("colabo.deploy.affected_nodes", outcome.AffectedNodes.Count);
             if (!outcome.Published)
@@ -291,14 +294,62 @@ public sealed partial class RoleSource : IAsyncDisposable
         return new DeployOutcome(environment, snapshot.Commit, true, [], affected);
     }
 
-    public IReadOnlyList<(string Environment, string Published, string Head, DateTimeOffset? LastFetch, DateTimeOffset? PublishedAt, string LastFailedCommit, IReadOnlyList<(string Node, CompileError Error)> Errors)> Status()
+    #region Repo status in the store (every replica answers the same)
+
+    /// <summary>
+    /// The status of every environment as the store has it (written by whichever replica fetched or
+    /// compiled last), plus environments only this replica has seen so far.
+    /// </summary>
+    public async Task<IReadOnlyList<RepoStatusRecord>> StatusAsync(CancellationToken cancellationToken)
     {
+        var stored = (await _store.ListRepoStatusesAsync(cancellationToken)).ToDictionary(s => s.Environment, StringComparer.Ordinal);
         lock (_environments)
         {
-            return [.. _environments.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e =>
-                (e.Name, e.Published?.Commit ?? "", e.HeadCommit, e.LastFetchAt, e.PublishedAt, e.LastFailedCommit, e.LastErrors))];
+            foreach (var state in _environments.Values.Where(e => !stored.ContainsKey(e.Name)))
+            {
+                stored[state.Name] = ToRecord(state, null);
+            }
+        }
+        return [.. stored.Values.OrderBy(s => s.Environment, StringComparer.Ordinal)];
+    }
+
+    private async Task SaveStatusAsync(EnvironmentState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var previous = (await _store.ListRepoStatusesAsync(cancellationToken)).FirstOrDefault(s => s.Environment == state.Name);
+            RepoStatusRecord record;
+            lock (_environments)
+            {
+                record = ToRecord(state, previous);
+            }
+            await _store.SaveRepoStatusAsync(record, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The deploy itself succeeded or failed on its own merits; a status that could not be
+            // written is shown by this replica from memory until the next write.
+            LogStatusNotSaved(state.Name, e.Message);
         }
     }
+
+    private RepoStatusRecord ToRecord(EnvironmentState state, RepoStatusRecord? previous) => new()
+    {
+        Environment = state.Name,
+        // A replica that has not loaded the published commit yet must not erase what another wrote.
+        PublishedCommit = state.Published?.Commit ?? previous?.PublishedCommit ?? "",
+        PublishedAt = state.Published is null ? previous?.PublishedAt : state.PublishedAt ?? previous?.PublishedAt,
+        HeadCommit = state.HeadCommit,
+        LastFetchAt = state.LastFetchAt ?? previous?.LastFetchAt,
+        LastFailedCommit = state.LastFailedCommit,
+        Errors = [.. state.LastErrors.Select(e => new RepoCompileError(e.Node, e.Error.File, e.Error.Line, e.Error.Column, e.Error.Code, e.Error.Message))],
+        UpdatedAt = _time.GetUtcNow(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Environment {Environment}: the repo status could not be saved in the store: {Reason}")]
+    private partial void LogStatusNotSaved(string environment, string reason);
+
+    #endregion
 
     private EnvironmentState State(string environment)
     {
