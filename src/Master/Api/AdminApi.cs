@@ -18,6 +18,9 @@ public sealed class AdminApi(
     IConfigStore store, NodeDirectory nodes, Enrollment enrollment, RevocationList revocations, RoleSource roles, CatalogArchive archive,
     SecretsVault secrets, PushQueue push, CertificateAuthority ca, TimeProvider time, TimeSpan runInterval)
 {
+    /// <summary>Catalogs are immutable by hash, and so are the roles they were compiled with.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _rolesByCatalog = new(StringComparer.Ordinal);
+
     public async Task<ListNodesResponse> ListNodesAsync(CallerIdentity caller, ListNodesRequest request, CancellationToken cancellationToken)
     {
         Read(caller);
@@ -325,7 +328,7 @@ public sealed class AdminApi(
             Os = facts.Os,
             Release = facts.Release,
         };
-        view.Roles.AddRange(node.Roles);
+        view.Roles.AddRange(await RolesOfAsync(node, cancellationToken));
         if (node.LastSeenAt is { } seen)
         {
             view.LastSeenAt = Timestamp.FromDateTimeOffset(seen);
@@ -339,6 +342,47 @@ public sealed class AdminApi(
             view.LastRun = ToProto(run);
         }
         return view;
+    }
+
+    /// <summary>
+    /// The node's roles as the compiler resolved them (classification rules, then the enrollment token's
+    /// roles, includes expanded, in application order): those of the catalog the node is served; for a
+    /// node that has not checked in yet, those of its catalog at the published commit.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RolesOfAsync(NodeRecord node, CancellationToken cancellationToken)
+    {
+        if (node.CatalogHash.Length > 0)
+        {
+            if (_rolesByCatalog.TryGetValue(node.CatalogHash, out var known))
+            {
+                return known;
+            }
+            if (await archive.FindAsync(node.CatalogHash, cancellationToken) is { } served)
+            {
+                if (_rolesByCatalog.Count >= 50_000)
+                {
+                    _rolesByCatalog.Clear();
+                }
+                return _rolesByCatalog[node.CatalogHash] = [.. served.Catalog.Roles];
+            }
+        }
+        try
+        {
+            if (await roles.PublishedAsync(node.Environment, cancellationToken) is { } snapshot)
+            {
+                var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
+                var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
+                if (result.Catalog is { } catalog)
+                {
+                    return [.. catalog.Roles];
+                }
+            }
+        }
+        catch (Exception e) when (e is MasterException or Compiler.Repository.RoleRepositoryException)
+        {
+            // No published catalog to read roles from: the token's roles are all that is known.
+        }
+        return node.Roles;
     }
 
     private static void Read(CallerIdentity caller)
