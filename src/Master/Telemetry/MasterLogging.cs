@@ -16,11 +16,13 @@ public static class MasterLogging
             builder.SetMinimumLevel(minimum);
             if (format == "json")
             {
+                // With traces exported, each entry carries the trace and span ids of the request it belongs to.
+                builder.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
                 builder.AddJsonConsole(o =>
                 {
                     o.UseUtcTimestamp = true;
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                    o.IncludeScopes = false;
+                    o.IncludeScopes = true;
                 });
             }
             else

@@ -64,8 +64,11 @@ public sealed class TracingTests
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         (await http.SendAsync(request)).EnsureSuccessStatusCode();
         await Assert.ThrowsAsync<RpcException>(async () => await master.Admin().GetNodeAsync(new GetNodeRequest { Name = "ghost" }, TestMaster.Deadline()));
+        await master.Admin().SetSecretAsync(new SetSecretRequest { Name = "app_password", Value = "s3cr3t-in-trace" }, TestMaster.Deadline());
+        var app = await master.EnrollAsync("app-1");
+        Assert.NotNull((await app.GetCatalogAsync()).Catalog);
         master.Host.FlushTraces();
-        await receiver.WaitForAsync(spans => spans.Any(s => s.TraceId == traceId) && spans.Any(s => s.Name == "colabo.config.v1.AdminService/GetNode")).WaitAsync(Wait);
+        await receiver.WaitForAsync(spans => spans.Any(s => s.TraceId == traceId) && spans.Any(s => s.Name == "compile" && s.Attribute("colabo.node") == "app-1")).WaitAsync(Wait);
 
         // Masters of other tests in this process share the ActivitySource: keep this master's traces only.
         var ours = receiver.Spans.Where(s => s.Attribute("server.port") == master.Host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).Select(s => s.TraceId).ToHashSet();
@@ -81,6 +84,8 @@ public sealed class TracingTests
         var refused = Assert.Single(spans, s => s.Name == "colabo.config.v1.AdminService/GetNode");
         Assert.Equal(((int)StatusCode.NotFound).ToString(System.Globalization.CultureInfo.InvariantCulture), refused.Attribute("rpc.grpc.status_code"));
         Assert.All(receiver.ContentTypes, t => Assert.Equal("application/x-protobuf", t));
+        Assert.Contains(spans, s => s.Name == "compile" && s.Attribute("colabo.node") == "app-1");
+        Assert.All(receiver.Spans, s => Assert.DoesNotContain("s3cr3t-in-trace", s.Span.ToString(), StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 90_000)]
