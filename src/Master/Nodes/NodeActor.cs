@@ -219,8 +219,11 @@ public sealed class NodeActor
         }
     }
 
-    /// <param name="again">The same request made to a fresh activation, when this one was deactivated meanwhile.</param>
-    private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken, Func<NodeActor, Task<T>> again)
+    /// <param name="again">
+    /// The same request made to a fresh activation, when this one was deactivated meanwhile; null for work
+    /// on this instance's cache only (nothing to do once deactivated: the result is default).
+    /// </param>
+    private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken, Func<NodeActor, Task<T>>? again = null)
     {
         Touch();
         var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -262,8 +265,13 @@ public sealed class NodeActor
         return reply.Task;
     }
 
-    private void Forward<T>(TaskCompletionSource<T> reply, Func<NodeActor, Task<T>> again)
+    private void Forward<T>(TaskCompletionSource<T> reply, Func<NodeActor, Task<T>>? again)
     {
+        if (again is null)
+        {
+            reply.TrySetResult(default!);
+            return;
+        }
         Task<T> forwarded;
         try
         {
