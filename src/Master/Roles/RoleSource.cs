@@ -39,6 +39,7 @@ public sealed partial class RoleSource : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly IDisposable _subscription;
     private RoleRepository? _repository;
+    private DateTimeOffset? _lastFetchAt;
     private Task? _poller;
 
     public RoleSource(string? repo, string mirrorDirectory, IConfigStore store, NodeDirectory nodes, CompilationCache cache, CatalogArchive archive,
@@ -340,7 +341,8 @@ public sealed partial class RoleSource : IAsyncDisposable
         PublishedCommit = state.Published?.Commit ?? previous?.PublishedCommit ?? "",
         PublishedAt = state.Published is null ? previous?.PublishedAt : state.PublishedAt ?? previous?.PublishedAt,
         HeadCommit = state.HeadCommit,
-        LastFetchAt = state.LastFetchAt ?? previous?.LastFetchAt,
+        // An environment first seen after a fetch was still fetched by it.
+        LastFetchAt = state.LastFetchAt ?? _lastFetchAt ?? previous?.LastFetchAt,
         LastFailedCommit = state.LastFailedCommit,
         Errors = [.. state.LastErrors.Select(e => new RepoCompileError(e.Node, e.Error.File, e.Error.Line, e.Error.Column, e.Error.Code, e.Error.Message))],
         UpdatedAt = _time.GetUtcNow(),
@@ -432,6 +434,7 @@ public sealed partial class RoleSource : IAsyncDisposable
             var now = _time.GetUtcNow();
             lock (_environments)
             {
+                _lastFetchAt = now;
                 foreach (var state in _environments.Values)
                 {
                     state.LastFetchAt = now;

@@ -70,6 +70,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         var error = Assert.Single(seenByB.LastErrors);
         Assert.Equal(("roles/base.yaml", 2), (error.File, error.Line));
         Assert.NotEqual(bad, seenByB.PublishedCommit);
+        Assert.NotNull(seenByB.LastFetchAt);
         Assert.True(published.Published);
         Assert.Equal((fixedCommit, fixedCommit, "", 0), (seenByA.PublishedCommit, seenByA.HeadCommit, seenByA.LastFailedCommit, seenByA.LastErrors.Count));
     }
