@@ -7,6 +7,7 @@ using Colabo.Config.Master.Nodes;
 using Colabo.Config.Master.Roles;
 using Colabo.Config.Master.Security;
 using Colabo.Config.Master.Serving;
+using Colabo.Config.Master.Telemetry;
 using Colabo.Config.Rpc.Server;
 using Colabo.Config.Rpc.Server.Health;
 using Colabo.Config.Store;
@@ -33,6 +34,7 @@ public sealed class MasterHost : IAsyncDisposable
     private readonly List<IDisposable> _owned;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _compactor;
+    private OpenTelemetry.Trace.TracerProvider? _tracing;
 
     private MasterHost(WebApplication app, MasterPaths paths, IConfigStore store, MasterKeyring keyring, RoleSource roles, NodeDirectory nodes,
         MasterMetrics metrics, List<IAsyncDisposable> asyncOwned, List<IDisposable> owned, Func<CancellationToken, Task> compact)
@@ -68,9 +70,14 @@ public sealed class MasterHost : IAsyncDisposable
         var paths = new MasterPaths(Path.GetFullPath(options.DataDir));
         Directory.CreateDirectory(paths.DataDir);
         var cipher = SecretCipher.FromKeyFile(options.SecretsKeyFile ?? paths.SecretsKey);
+        var tracing = TraceExport.Create(options);
         IConfigStore store = options.Postgres is { Length: > 0 } postgres
             ? new PostgresConfigStore(new PostgresStoreOptions { ConnectionString = postgres, Schema = options.PostgresSchema })
             : new SqliteConfigStore(paths.SqliteDatabase);
+        if (tracing is not null)
+        {
+            store = TracedStore.Wrap(store, options.Postgres is { Length: > 0 } ? "postgresql" : "sqlite");
+        }
         await store.InitializeAsync(cancellationToken);
 
         var names = new List<string> { "localhost", "127.0.0.1", "::1", Dns.GetHostName() };
@@ -86,10 +93,10 @@ public sealed class MasterHost : IAsyncDisposable
         var tokens = new ApiTokens(store);
         await AdminCredential.EnsureAsync(paths, keyring.Ca, store, tokens, cancellationToken);
         var archive = new CatalogArchive(store, cipher);
-        var nodes = new NodeDirectory(store, archive, time);
+        var nodes = new NodeDirectory(store, archive, time, options.ActorIdleTimeout);
         var secrets = new SecretsVault(store, cipher, time);
         var push = new PushQueue(store, metrics, time, options.PushRate);
-        loggerFactory ??= LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        loggerFactory ??= MasterLogging.Create(options.LogFormat);
         var roles = new RoleSource(options.Repo, paths.ReposDir + "/roles.git", store, nodes, new CompilationCache(new CatalogCompiler()), archive,
             keyring.Signer, secrets, push, metrics, time, loggerFactory.CreateLogger<RoleSource>());
         var runIntervalSeconds = (uint)options.RunInterval.TotalSeconds;
@@ -98,6 +105,8 @@ public sealed class MasterHost : IAsyncDisposable
 
         metrics.Gauge("colabo_connected_agents", () => nodes.ConnectedCount);
         metrics.Gauge("colabo_push_queue_length", () => push.Pending);
+        metrics.Gauge("colabo_active_node_actors", () => nodes.ActiveCount);
+        metrics.Gauge("colabo_node_actor_deactivations", () => nodes.Deactivations);
         metrics.Gauge("colabo_compile_cache_hits", () => roles.Cache.Hits);
         metrics.Gauge("colabo_compile_cache_misses", () => roles.Cache.Misses);
         // Standard process gauges: what a 10,000-agent master spends its memory on (RSS against the managed heap).
@@ -132,6 +141,7 @@ public sealed class MasterHost : IAsyncDisposable
             });
         });
         var app = builder.Build();
+        app.Use(RequestTracing.InvokeAsync);
         var health = new HealthService();
         app.MapRpcService(health, allowAnonymous: true);
         app.MapRpcService(new AgentServiceImpl(enrollment, catalogs, nodes, revocations, keyring.Ca, metrics, time, runIntervalSeconds, options.WatchHeartbeat));
@@ -163,7 +173,7 @@ public sealed class MasterHost : IAsyncDisposable
         }
 
         var host = new MasterHost(app, paths, store, keyring, roles, nodes, metrics,
-            [roles, push, store], [nodes, secrets, revocations, keyring], async stop =>
+            [roles, push, store], [nodes, secrets, revocations, keyring, .. tracing is null ? Array.Empty<IDisposable>() : [tracing]], async stop =>
             {
                 try
                 {
@@ -173,12 +183,16 @@ public sealed class MasterHost : IAsyncDisposable
                 {
                 }
             });
+        host._tracing = tracing;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         host.Port = new Uri(addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
         var advertised = options.Listen.Address.Equals(IPAddress.Any) || options.Listen.Address.Equals(IPAddress.IPv6Any) ? "localhost" : options.Listen.Address.ToString();
         PrivateFile.WritePublic(paths.MasterUrl, $"https://{(advertised.Contains(':', StringComparison.Ordinal) ? $"[{advertised}]" : advertised)}:{host.Port}\n");
         return host;
     }
+
+    /// <summary>Exports the spans ended so far now instead of at the next batch (tests, shutdown).</summary>
+    public bool FlushTraces(int timeoutMilliseconds = 10_000) => _tracing is null || OpenTelemetry.Trace.TracerProviderExtensions.ForceFlush(_tracing, timeoutMilliseconds);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,7 +4,7 @@ namespace Colabo.Config.Store;
 /// Everything the master persists. Two implementations (SQLite, PostgreSQL) pass one conformance
 /// suite. Every method is safe to call concurrently; writes that must be atomic are single calls.
 /// </summary>
-public interface IConfigStore : IAsyncDisposable
+public interface IConfigStore : IAsyncDisposable, IRepoStatusStore
 {
     /// <summary>Fans events out to every replica sharing this store.</summary>
     IEventBus Events { get; }

@@ -3,12 +3,12 @@ using Colabo.Config.Contracts.V1;
 
 namespace Colabo.Config.Cli.Commands;
 
-/// <summary><c>colabo cert list|revoke</c>: certificates the master CA issued.</summary>
+/// <summary><c>colabo cert list|revoke|renew</c>: certificates the master CA issued.</summary>
 internal static class CertCommand
 {
     public static Command Create()
     {
-        var command = new Command("cert", "Certificates issued by the master CA: list, revoke");
+        var command = new Command("cert", "Certificates issued by the master CA: list, revoke, renew");
 
         var listConnection = new AdminConnection();
         var subject = new Option<string?>("--subject") { Description = "Only this node or admin" };
@@ -33,6 +33,18 @@ internal static class CertCommand
             Reason = p.GetValue(reason)!,
         }, AdminConnection.Deadline(ct)), r => $"revoked {r.Serials.Count} certificate(s) {string.Join(", ", r.Serials)}\n");
         command.Subcommands.Add(revoke);
+
+        var renewConnection = new AdminConnection();
+        var selector = new Argument<string>("SELECTOR") { Description = "A node name or a glob such as 'web-*' ('*' for all)" };
+        var renewReason = new Option<string?>("--reason") { Description = "Shown to the agent (default: requested by you)" };
+        var renew = new Command("renew", "Tell nodes on Watch to renew their certificates now (connected nodes renew within seconds)") { selector, renewReason };
+        renewConnection.AddTo(renew);
+        renewConnection.SetAction(renew, async (p, c, ct) => await c.RenewCertificatesAsync(new RenewCertificatesRequest
+        {
+            Selector = p.GetValue(selector)!,
+            Reason = p.GetValue(renewReason) ?? "",
+        }, AdminConnection.Deadline(ct)), r => $"asked {r.Nodes.Count} node(s) to renew: {string.Join(", ", r.Nodes)}\n");
+        command.Subcommands.Add(renew);
         return command;
     }
 }

@@ -18,6 +18,9 @@ public sealed class AdminApi(
     IConfigStore store, NodeDirectory nodes, Enrollment enrollment, RevocationList revocations, RoleSource roles, CatalogArchive archive,
     SecretsVault secrets, PushQueue push, CertificateAuthority ca, TimeProvider time, TimeSpan runInterval)
 {
+    /// <summary>Catalogs are immutable by hash, and so are the roles they were compiled with.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _rolesByCatalog = new(StringComparer.Ordinal);
+
     public async Task<ListNodesResponse> ListNodesAsync(CallerIdentity caller, ListNodesRequest request, CancellationToken cancellationToken)
     {
         Read(caller);
@@ -196,6 +199,23 @@ public sealed class AdminApi(
         return response;
     }
 
+    public async Task<RenewCertificatesResponse> RenewCertificatesAsync(CallerIdentity caller, RenewCertificatesRequest request, CancellationToken cancellationToken)
+    {
+        Write(caller);
+        var selector = string.IsNullOrEmpty(request.Selector) ? throw new MasterException(MasterErrorKind.InvalidArgument, "Name the nodes to renew: a name or a glob such as 'web-*' ('*' for all).") : request.Selector;
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? $"requested by {caller.Name}" : request.Reason.Trim();
+        var response = new RenewCertificatesResponse();
+        foreach (var node in await store.ListNodesAsync(cancellationToken))
+        {
+            if (Glob.IsMatch(selector, node.Name) && !(node.CertificateSerial.Length > 0 && revocations.IsRevoked(node.CertificateSerial)))
+            {
+                push.Enqueue(new ClusterEvent(NodeDirectory.RenewCertificate, node.Name, reason));
+                response.Nodes.Add(node.Name);
+            }
+        }
+        return response;
+    }
+
     public async Task<IssueAdminCertificateResponse> IssueAdminCertificateAsync(CallerIdentity caller, IssueAdminCertificateRequest request, CancellationToken cancellationToken)
     {
         Write(caller);
@@ -213,22 +233,29 @@ public sealed class AdminApi(
         return response;
     }
 
-    public RepoStatusResponse GetRepoStatus(CallerIdentity caller)
+    /// <summary>From the store, so every replica answers the same (docs/master.md, "How catalogs are published").</summary>
+    public async Task<RepoStatusResponse> GetRepoStatusAsync(CallerIdentity caller, CancellationToken cancellationToken)
     {
         Read(caller);
         var response = new RepoStatusResponse { Repo = roles.Repo };
-        foreach (var (environment, published, head, lastFetch, publishedAt, failed, errors) in roles.Status())
+        foreach (var record in await roles.StatusAsync(cancellationToken))
         {
-            var status = new EnvironmentStatus { Environment = environment, PublishedCommit = published, HeadCommit = head, LastFailedCommit = failed };
-            if (lastFetch is { } fetched)
+            var status = new EnvironmentStatus
+            {
+                Environment = record.Environment,
+                PublishedCommit = record.PublishedCommit,
+                HeadCommit = record.HeadCommit,
+                LastFailedCommit = record.LastFailedCommit,
+            };
+            if (record.LastFetchAt is { } fetched)
             {
                 status.LastFetchAt = Timestamp.FromDateTimeOffset(fetched);
             }
-            if (publishedAt is { } at)
+            if (record.PublishedAt is { } at)
             {
                 status.PublishedAt = Timestamp.FromDateTimeOffset(at);
             }
-            status.LastErrors.AddRange(errors.Select(e => ToProto(e.Node, e.Error)));
+            status.LastErrors.AddRange(record.Errors.Select(e => ToProto(e.Node, new Compiler.CompileError(e.File, e.Line, e.Column, e.Code, e.Message))));
             response.Environments.Add(status);
         }
         return response;
@@ -301,7 +328,7 @@ public sealed class AdminApi(
             Os = facts.Os,
             Release = facts.Release,
         };
-        view.Roles.AddRange(node.Roles);
+        view.Roles.AddRange(await RolesOfAsync(node, cancellationToken));
         if (node.LastSeenAt is { } seen)
         {
             view.LastSeenAt = Timestamp.FromDateTimeOffset(seen);
@@ -315,6 +342,47 @@ public sealed class AdminApi(
             view.LastRun = ToProto(run);
         }
         return view;
+    }
+
+    /// <summary>
+    /// The node's roles as the compiler resolved them (classification rules, then the enrollment token's
+    /// roles, includes expanded, in application order): those of the catalog the node is served; for a
+    /// node that has not checked in yet, those of its catalog at the published commit.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RolesOfAsync(NodeRecord node, CancellationToken cancellationToken)
+    {
+        if (node.CatalogHash.Length > 0)
+        {
+            if (_rolesByCatalog.TryGetValue(node.CatalogHash, out var known))
+            {
+                return known;
+            }
+            if (await archive.FindAsync(node.CatalogHash, cancellationToken) is { } served)
+            {
+                if (_rolesByCatalog.Count >= 50_000)
+                {
+                    _rolesByCatalog.Clear();
+                }
+                return _rolesByCatalog[node.CatalogHash] = [.. served.Catalog.Roles];
+            }
+        }
+        try
+        {
+            if (await roles.PublishedAsync(node.Environment, cancellationToken) is { } snapshot)
+            {
+                var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
+                var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
+                if (result.Catalog is { } catalog)
+                {
+                    return [.. catalog.Roles];
+                }
+            }
+        }
+        catch (Exception e) when (e is MasterException or Compiler.Repository.RoleRepositoryException)
+        {
+            // No published catalog to read roles from: the token's roles are all that is known.
+        }
+        return node.Roles;
     }
 
     private static void Read(CallerIdentity caller)

@@ -60,8 +60,22 @@ public sealed class AgentServiceImpl(
             }
             // Headers go out now so the agent knows it is connected.
             await context.WriteResponseHeadersAsync(new Metadata());
+            var renewal = RenewalWindow.Of(context.PeerIdentity?.Certificate);
             while (!ct.IsCancellationRequested)
             {
+                if (renewal.IsDue(time.GetUtcNow()) is { } reason)
+                {
+                    // Once per stream: the agent's own timer normally renews first; this catches an agent
+                    // whose clock or schedule missed the window. After renewing it keeps this stream.
+                    await responses.WriteAsync(new WatchEvent
+                    {
+                        EventId = Guid.NewGuid().ToString("N"),
+                        At = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                        RenewCertificate = new RenewCertificateNow { Reason = reason },
+                    }, ct);
+                    metrics.Count("colabo_pushes_total", "kind=\"renew-certificate\"");
+                    renewal = RenewalWindow.None;
+                }
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 idle.CancelAfter(heartbeat);
                 bool ready;

@@ -24,6 +24,15 @@ public sealed record MasterOptions
     public TimeSpan NodeCertificateLifetime { get; init; } = TimeSpan.FromDays(30);
     public TimeSpan WatchHeartbeat { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>OTLP collector URL for traces (e.g. http://collector:4318); null exports no traces.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+    /// <summary>"http/protobuf" (default; /v1/traces is appended to a bare URL) or "grpc".</summary>
+    public string OtlpProtocol { get; init; } = "http/protobuf";
+    /// <summary>"simple" (one line per event) or "json" (one JSON object per line, for log shippers).</summary>
+    public string LogFormat { get; init; } = "simple";
+    /// <summary>A node actor with no Watch stream and no call for this long is dropped from memory (reloaded from the store on demand).</summary>
+    public TimeSpan ActorIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Files served anonymously under /downloads/ (the agent package for cloud-init).</summary>
     public string DownloadsDir { get; init; } = "/usr/share/colabo-master/downloads";
 }

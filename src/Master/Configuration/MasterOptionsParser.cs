@@ -14,6 +14,7 @@ public static class MasterOptionsParser
     [
         "data-dir", "listen", "downloads-dir", "repo", "server-name", "postgres", "postgres-schema", "secrets-key-file",
         "run-interval", "poll-interval", "push-rate", "retention", "node-cert-lifetime", "watch-heartbeat",
+        "otlp-endpoint", "otlp-protocol", "log-format", "actor-idle-timeout",
     ];
 
     public static MasterOptions Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
@@ -81,8 +82,22 @@ public static class MasterOptionsParser
             NodeCertificateLifetime = Duration(Get("node-cert-lifetime"), "node-cert-lifetime") ?? defaults.NodeCertificateLifetime,
             WatchHeartbeat = Duration(Get("watch-heartbeat"), "watch-heartbeat") ?? defaults.WatchHeartbeat,
             DownloadsDir = Get("downloads-dir") ?? defaults.DownloadsDir,
+            OtlpEndpoint = Get("otlp-endpoint") is { Length: > 0 } otlp ? OtlpUrl(otlp) : null,
+            OtlpProtocol = Get("otlp-protocol") is { } protocol ? OneOf(protocol, "otlp-protocol", "http/protobuf", "grpc") : defaults.OtlpProtocol,
+            LogFormat = Get("log-format") is { } format ? OneOf(format, "log-format", "simple", "json") : defaults.LogFormat,
+            ActorIdleTimeout = Duration(Get("actor-idle-timeout"), "actor-idle-timeout") ?? defaults.ActorIdleTimeout,
         };
     }
+
+    private static Uri OtlpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"otlp-endpoint '{value}' must be an http:// or https:// URL, e.g. http://localhost:4318.");
+
+    private static string OneOf(string value, string key, params string[] allowed) =>
+        allowed.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw new ArgumentException($"{key} '{value}' must be one of: {string.Join(", ", allowed)}.");
 
     public static IPEndPoint ParseEndpoint(string value)
     {

@@ -18,21 +18,31 @@ public sealed class NodeActor
     private readonly CatalogArchive _catalogs;
     private readonly TimeProvider _time;
     private readonly object _watchGate = new();
+    private readonly NodeDirectory? _directory;
     private NodeWatch[] _watches = [];
+    private long _lastUsedTicks;
+    private bool _deactivated;
     private bool _loaded;
     private NodeRecord? _node;
     private Dictionary<string, ResourceStateRecord>? _resources;
 
     private readonly Action<NodeActor>? _resourcesLoaded;
 
-    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, Action<NodeActor>? resourcesLoaded = null)
+    internal NodeActor(
+        string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, NodeDirectory? directory = null, Action<NodeActor>? resourcesLoaded = null)
     {
         Name = name;
         _store = store;
         _catalogs = catalogs;
         _time = time;
         _resourcesLoaded = resourcesLoaded;
-        _ = Task.Run(RunMailboxAsync);
+        _directory = directory;
+        Touch();
+        // The mailbox loop must not hold on to the activating caller's context (its span, its scope).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(RunMailboxAsync);
+        }
     }
 
     public string Name { get; }
@@ -45,7 +55,7 @@ public sealed class NodeActor
         {
             await LoadAsync(cancellationToken);
             return _node;
-        }, cancellationToken);
+        }, cancellationToken, a => a.GetAsync(cancellationToken));
 
     /// <summary>Forgets cached state (after an enrollment or a change made elsewhere).</summary>
     public Task ReloadAsync(CancellationToken cancellationToken) =>
@@ -54,7 +64,11 @@ public sealed class NodeActor
             _loaded = false;
             _resources = null;
             return Task.FromResult(true);
-        }, cancellationToken);
+        }, cancellationToken, async a =>
+        {
+            await a.ReloadAsync(cancellationToken);
+            return true;
+        });
 
     /// <summary>Records a check-in: facts (when sent), the catalog hash now served, the time.</summary>
     public Task RecordCheckInAsync(string? factsJson, string catalogHash, CancellationToken cancellationToken) =>
@@ -74,7 +88,11 @@ public sealed class NodeActor
             }
             _node = _node with { FactsJson = factsJson ?? _node.FactsJson, CatalogHash = catalogHash, LastSeenAt = now };
             return true;
-        }, cancellationToken);
+        }, cancellationToken, async a =>
+        {
+            await a.RecordCheckInAsync(factsJson, catalogHash, cancellationToken);
+            return true;
+        });
 
     /// <summary>Classifies and records a run; a run id already recorded is acknowledged as a duplicate.</summary>
     public Task<ReportAck> IngestAsync(RunReport report, CancellationToken cancellationToken) =>
@@ -118,7 +136,7 @@ public sealed class NodeActor
                 }
             }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
-        }, cancellationToken);
+        }, cancellationToken, a => a.IngestAsync(report, cancellationToken));
 
     /// <summary>
     /// Drops the cached last-known resource states (reloaded from the store on the next report). The
@@ -126,11 +144,13 @@ public sealed class NodeActor
     /// keep 50 states each in memory between runs that come every 30 minutes.
     /// </summary>
     internal void ForgetResources() =>
-        _ = AskAsync(() =>
+        // Straight into the mailbox, not through AskAsync: forgetting is not a use, so it must not
+        // restart the idle period that deactivates the actor.
+        _mailbox.Writer.TryWrite(() =>
         {
             _resources = null;
-            return Task.FromResult(true);
-        }, CancellationToken.None);
+            return Task.CompletedTask;
+        });
 
     // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
@@ -143,9 +163,14 @@ public sealed class NodeActor
         var watch = new NodeWatch(Unwatch);
         lock (_watchGate)
         {
-            _watches = [.. _watches, watch];
+            if (!_deactivated)
+            {
+                _watches = [.. _watches, watch];
+                Touch();
+                return watch;
+            }
         }
-        return watch;
+        return Reactivated().Watch();
     }
 
     /// <summary>Pushes an event to every open Watch stream of this node.</summary>
@@ -166,8 +191,51 @@ public sealed class NodeActor
         lock (_watchGate)
         {
             _watches = [.. _watches.Where(w => w != watch)];
+            // The idle period starts when the last stream closes.
+            Touch();
         }
     }
+
+    /// <summary>When this actor was last asked something or last lost a Watch stream.</summary>
+    internal DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+
+    /// <summary>
+    /// Deactivates the actor when it has no Watch stream and was not used for <paramref name="idle"/>:
+    /// it leaves the directory, its mailbox ends, and its cached state goes with it. Runs in the
+    /// mailbox, so no work is in flight; a caller still holding this instance is forwarded to a fresh
+    /// activation, which loads the node from the store.
+    /// </summary>
+    internal Task<bool> TryDeactivateAsync(TimeSpan idle)
+    {
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_mailbox.Writer.TryWrite(() =>
+        {
+            lock (_watchGate)
+            {
+                if (_deactivated || _watches.Length > 0 || _time.GetUtcNow() - LastUsed < idle)
+                {
+                    reply.TrySetResult(false);
+                    return Task.CompletedTask;
+                }
+                _deactivated = true;
+            }
+            _directory?.Forget(this);
+            _mailbox.Writer.TryComplete();
+            _node = null;
+            _resources = null;
+            reply.TrySetResult(true);
+            return Task.CompletedTask;
+        }))
+        {
+            reply.TrySetResult(false);
+        }
+        return reply.Task;
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastUsedTicks, _time.GetUtcNow().UtcTicks);
+
+    private NodeActor Reactivated() =>
+        _directory?.Get(Name) ?? throw new ObjectDisposedException(nameof(NodeActor), $"The actor of node {Name} was deactivated.");
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -178,11 +246,26 @@ public sealed class NodeActor
         }
     }
 
-    private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="again">
+    /// The same request made to a fresh activation, when this one was deactivated meanwhile; null for work
+    /// on this instance's cache only (nothing to do once deactivated: the result is default).
+    /// </param>
+    private Task<T> AskAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken, Func<NodeActor, Task<T>>? again = null)
     {
+        Touch();
         var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The mailbox loop runs in the context of whoever activated the actor: the caller's span must
+        // be the parent of the store writes this work makes, not that first caller's.
+        var caller = System.Diagnostics.Activity.Current;
         if (!_mailbox.Writer.TryWrite(async () =>
         {
+            System.Diagnostics.Activity.Current = caller;
+            if (_deactivated)
+            {
+                // Queued behind the deactivation: this instance's state is gone; ask the new one.
+                Forward(reply, again);
+                return;
+            }
             if (cancellationToken.IsCancellationRequested)
             {
                 reply.TrySetCanceled(cancellationToken);
@@ -205,9 +288,45 @@ public sealed class NodeActor
             }
         }))
         {
-            reply.TrySetException(new ObjectDisposedException(nameof(NodeActor)));
+            Forward(reply, again);
         }
         return reply.Task;
+    }
+
+    private void Forward<T>(TaskCompletionSource<T> reply, Func<NodeActor, Task<T>>? again)
+    {
+        if (again is null)
+        {
+            reply.TrySetResult(default!);
+            return;
+        }
+        Task<T> forwarded;
+        try
+        {
+            forwarded = again(Reactivated());
+        }
+#pragma warning disable CA1031 // the caller gets the exception
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            reply.TrySetException(e);
+            return;
+        }
+        forwarded.ContinueWith(t =>
+        {
+            if (t.IsCanceled)
+            {
+                reply.TrySetCanceled();
+            }
+            else if (t.Exception is { } failure)
+            {
+                reply.TrySetException(failure.InnerExceptions);
+            }
+            else
+            {
+                reply.TrySetResult(t.Result);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RunMailboxAsync()

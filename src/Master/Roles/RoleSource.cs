@@ -5,6 +5,7 @@ using Colabo.Config.Master.Metrics;
 using Colabo.Config.Master.Nodes;
 using Colabo.Config.Master.Security;
 using Colabo.Config.Master.Serving;
+using Colabo.Config.Master.Telemetry;
 using Colabo.Config.Store;
 using Microsoft.Extensions.Logging;
 
@@ -38,6 +39,7 @@ public sealed partial class RoleSource : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly IDisposable _subscription;
     private RoleRepository? _repository;
+    private DateTimeOffset? _lastFetchAt;
     private Task? _poller;
 
     public RoleSource(string? repo, string mirrorDirectory, IConfigStore store, NodeDirectory nodes, CompilationCache cache, CatalogArchive archive,
@@ -199,15 +201,28 @@ public sealed partial class RoleSource : IAsyncDisposable
             {
                 var error = new CompileError("", 0, 0, "no-branch", $"branch '{environment}' does not exist in {_repo}: {e.Message}");
                 state.LastErrors = [("", error)];
+                await SaveStatusAsync(state, cancellationToken);
                 throw new MasterException(MasterErrorKind.NotFound, error.Message);
             }
             state.HeadCommit = snapshot.Commit;
             var current = await PublishedAsync(environment, cancellationToken);
             if (current?.Commit == snapshot.Commit)
             {
+                await SaveStatusAsync(state, cancellationToken);
                 return new DeployOutcome(environment, snapshot.Commit, true, [], []);
             }
-            return await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+            using var span = MasterTracing.Start("deploy");
+            span?.SetTag("colabo.environment", environment);
+            span?.SetTag("colabo.commit", snapshot.Commit);
+            var outcome = await CompileAndPublishAsync(environment, state, snapshot, cancellationToken);
+            await SaveStatusAsync(state, cancellationToken);
+            span?.SetTag("colabo.deploy.published", outcome.Published);
+            span?.SetTag("colabo.deploy.affected_nodes", outcome.AffectedNodes.Count);
+            if (!outcome.Published)
+            {
+                span.Fail($"commit not published: {outcome.Errors.Count} compile error(s); first: {outcome.Errors[0].Error}");
+            }
+            return outcome;
         }
         finally
         {
@@ -246,8 +261,14 @@ public sealed partial class RoleSource : IAsyncDisposable
         {
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
             var misses = _cache.Misses;
-            var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
-            _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+            CompileResult result;
+            using (var span = MasterTracing.Start("compile"))
+            {
+                result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
+                var missed = _cache.Misses > misses;
+                _metrics.Count(missed ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+                MasterTracing.DescribeCompile(span, node.Name, environment, snapshot.Commit, missed, result);
+            }
             if (result.Catalog is { } catalog)
             {
                 if (errors.Count == 0)
@@ -297,14 +318,63 @@ public sealed partial class RoleSource : IAsyncDisposable
         return new DeployOutcome(environment, snapshot.Commit, true, [], affected);
     }
 
-    public IReadOnlyList<(string Environment, string Published, string Head, DateTimeOffset? LastFetch, DateTimeOffset? PublishedAt, string LastFailedCommit, IReadOnlyList<(string Node, CompileError Error)> Errors)> Status()
+    #region Repo status in the store (every replica answers the same)
+
+    /// <summary>
+    /// The status of every environment as the store has it (written by whichever replica fetched or
+    /// compiled last), plus environments only this replica has seen so far.
+    /// </summary>
+    public async Task<IReadOnlyList<RepoStatusRecord>> StatusAsync(CancellationToken cancellationToken)
     {
+        var stored = (await _store.ListRepoStatusesAsync(cancellationToken)).ToDictionary(s => s.Environment, StringComparer.Ordinal);
         lock (_environments)
         {
-            return [.. _environments.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e =>
-                (e.Name, e.Published?.Commit ?? "", e.HeadCommit, e.LastFetchAt, e.PublishedAt, e.LastFailedCommit, e.LastErrors))];
+            foreach (var state in _environments.Values.Where(e => !stored.ContainsKey(e.Name)))
+            {
+                stored[state.Name] = ToRecord(state, null);
+            }
+        }
+        return [.. stored.Values.OrderBy(s => s.Environment, StringComparer.Ordinal)];
+    }
+
+    private async Task SaveStatusAsync(EnvironmentState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var previous = (await _store.ListRepoStatusesAsync(cancellationToken)).FirstOrDefault(s => s.Environment == state.Name);
+            RepoStatusRecord record;
+            lock (_environments)
+            {
+                record = ToRecord(state, previous);
+            }
+            await _store.SaveRepoStatusAsync(record, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The deploy itself succeeded or failed on its own merits; a status that could not be
+            // written is shown by this replica from memory until the next write.
+            LogStatusNotSaved(state.Name, e.Message);
         }
     }
+
+    private RepoStatusRecord ToRecord(EnvironmentState state, RepoStatusRecord? previous) => new()
+    {
+        Environment = state.Name,
+        // A replica that has not loaded the published commit yet must not erase what another wrote.
+        PublishedCommit = state.Published?.Commit ?? previous?.PublishedCommit ?? "",
+        PublishedAt = state.Published is null ? previous?.PublishedAt : state.PublishedAt ?? previous?.PublishedAt,
+        HeadCommit = state.HeadCommit,
+        // An environment first seen after a fetch was still fetched by it.
+        LastFetchAt = state.LastFetchAt ?? _lastFetchAt ?? previous?.LastFetchAt,
+        LastFailedCommit = state.LastFailedCommit,
+        Errors = [.. state.LastErrors.Select(e => new RepoCompileError(e.Node, e.Error.File, e.Error.Line, e.Error.Column, e.Error.Code, e.Error.Message))],
+        UpdatedAt = _time.GetUtcNow(),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Environment {Environment}: the repo status could not be saved in the store: {Reason}")]
+    private partial void LogStatusNotSaved(string environment, string reason);
+
+    #endregion
 
     private EnvironmentState State(string environment)
     {
@@ -387,6 +457,7 @@ public sealed partial class RoleSource : IAsyncDisposable
             var now = _time.GetUtcNow();
             lock (_environments)
             {
+                _lastFetchAt = now;
                 foreach (var state in _environments.Values)
                 {
                     state.LastFetchAt = now;

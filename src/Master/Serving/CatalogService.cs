@@ -4,6 +4,7 @@ using Colabo.Config.Master.Metrics;
 using Colabo.Config.Master.Nodes;
 using Colabo.Config.Master.Roles;
 using Colabo.Config.Master.Security;
+using Colabo.Config.Master.Telemetry;
 
 namespace Colabo.Config.Master.Serving;
 
@@ -38,8 +39,14 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             return new GetCatalogResponse { Unchanged = true, CatalogHash = request.CurrentHash, RunIntervalSeconds = runIntervalSeconds };
         }
         var misses = roles.Cache.Misses;
-        var result = roles.Cache.GetOrCompile(snapshot, nodeName, facts, secretValues, node.Environment, node.Roles);
-        metrics.Count(roles.Cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+        Compiler.CompileResult result;
+        using (var span = MasterTracing.Start("compile"))
+        {
+            result = roles.Cache.GetOrCompile(snapshot, nodeName, facts, secretValues, node.Environment, node.Roles);
+            var compiled = roles.Cache.Misses > misses;
+            metrics.Count(compiled ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+            MasterTracing.DescribeCompile(span, nodeName, node.Environment, snapshot.Commit, compiled, result);
+        }
         if (result.Catalog is not { } catalog)
         {
             var first = result.Errors.Take(5).Select(e => e.ToString());

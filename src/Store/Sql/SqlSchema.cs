@@ -59,5 +59,6 @@ public static class SqlSchema
           catalog_hash TEXT NOT NULL,
           PRIMARY KEY (node, resource_id))
         """,
+        .. SqlConfigStore.RepoStatusSchema,
     ];
 }

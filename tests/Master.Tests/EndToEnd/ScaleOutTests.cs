@@ -49,4 +49,29 @@ public sealed class ScaleOutTests : IAsyncLifetime
             await new AgentService.AgentServiceClient(b.Channel(agentOnA.Certificate)).GetCatalogAsync(new GetCatalogRequest(), TestMaster.Deadline()));
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_commit_refused_on_replica_A_shows_with_its_errors_in_the_status_replica_B_answers_and_B_clears_it()
+    {
+        var repo = await TestRoleRepo.CreateAsync();
+        await using var a = await TestMaster.StartAsync(repo, Replica);
+        await using var b = await TestMaster.StartAsync(repo, Replica);
+        await a.EnrollAsync("web-1");
+        var bad = await repo.CommitAsync("broken", ("roles/base.yaml", "resources:\n  - file: etc/motd\n    content: x\n"));
+
+        var refused = await a.Admin().DeployAsync(new DeployRequest(), TestMaster.Deadline());
+        var seenByB = Assert.Single((await b.Admin().GetRepoStatusAsync(new RepoStatusRequest(), TestMaster.Deadline())).Environments);
+        var fixedCommit = await repo.CommitAsync("fixed", ("roles/base.yaml", TestRoleRepo.Base("welcome v3")));
+        var published = await b.Admin().DeployAsync(new DeployRequest(), TestMaster.Deadline());
+        var seenByA = Assert.Single((await a.Admin().GetRepoStatusAsync(new RepoStatusRequest(), TestMaster.Deadline())).Environments);
+
+        Assert.False(refused.Published);
+        Assert.Equal(("main", bad), (seenByB.Environment, seenByB.LastFailedCommit));
+        var error = Assert.Single(seenByB.LastErrors);
+        Assert.Equal(("roles/base.yaml", 2), (error.File, error.Line));
+        Assert.NotEqual(bad, seenByB.PublishedCommit);
+        Assert.NotNull(seenByB.LastFetchAt);
+        Assert.True(published.Published);
+        Assert.Equal((fixedCommit, fixedCommit, "", 0), (seenByA.PublishedCommit, seenByA.HeadCommit, seenByA.LastFailedCommit, seenByA.LastErrors.Count));
+    }
 }

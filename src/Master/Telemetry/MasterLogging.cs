@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Colabo.Config.Master.Telemetry;
+
+/// <summary>
+/// The master's console logs: "simple" (one readable line per event) or "json" (one JSON object per
+/// line with the message template's named values as properties, for journald/Loki/Elasticsearch).
+/// Every message goes through [LoggerMessage] templates, so the values are structured either way.
+/// </summary>
+public static class MasterLogging
+{
+    public static ILoggerFactory Create(string format, LogLevel minimum = LogLevel.Information) =>
+        LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(minimum);
+            if (format == "json")
+            {
+                // With traces exported, each entry carries the trace and span ids of the request it belongs to.
+                builder.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+                builder.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.IncludeScopes = true;
+                });
+            }
+            else
+            {
+                builder.AddSimpleConsole(o => o.SingleLine = true);
+            }
+        });
+}
