@@ -133,7 +133,7 @@ public static class JsonApi
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static async Task<CallerIdentity?> AuthenticateAsync(HttpContext http, ApiTokens tokens, RevocationList revocations)
+    internal static async Task<CallerIdentity?> AuthenticateAsync(HttpContext http, ApiTokens tokens, RevocationList revocations)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

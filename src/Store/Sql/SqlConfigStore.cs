@@ -10,7 +10,7 @@ namespace Colabo.Config.Store.Sql;
 /// (ON CONFLICT upserts, BIGINT milliseconds, LIKE with an explicit escape), providers supply
 /// connections, the binary column type and the event bus.
 /// </summary>
-public abstract class SqlConfigStore : IConfigStore
+public abstract partial class SqlConfigStore : IConfigStore
 {
     private readonly SemaphoreSlim? _writeGate;
 

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Colabo.Config.Contracts.V1;
+using Colabo.Config.Master.Catalogs;
+using Colabo.Config.Master.Drift;
+using Colabo.Config.Master.Security;
+using Colabo.Config.Store;
+
+namespace Colabo.Config.Master.Dashboard;
+
+/// <summary>
+/// Every node with its status and flattened facts, held in memory for the dashboard's counts,
+/// filters and sorting. Rebuilt from the store when older than <see cref="MaxAge"/> (one rebuild at
+/// a time, shared by concurrent requests); facts are parsed again only for nodes whose facts changed,
+/// so a rebuild at 10,000 nodes is one table read.
+/// </summary>
+public sealed class FleetIndex(IConfigStore store, RevocationList revocations, TimeProvider time, TimeSpan runInterval)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
+
+    private readonly Lock _gate = new();
+    private Task<Snapshot>? _loading;
+    private Snapshot? _current;
+
+    /// <summary>The fleet as of at most <see cref="MaxAge"/> ago.</summary>
+    public Task<Snapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_current is { } current && time.GetElapsedTime(current.Timestamp) < MaxAge)
+            {
+                return Task.FromResult(current);
+            }
+            if (_loading is null || _loading.IsCompleted)
+            {
+                // Not tied to one request: a cancelled request must not fail the others waiting on it.
+                _loading = LoadAsync(_current);
+            }
+            return _loading.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<Snapshot> LoadAsync(Snapshot? previous)
+    {
+        var timestamp = time.GetTimestamp();
+        var records = await store.ListNodesAsync(CancellationToken.None);
+        var now = time.GetUtcNow();
+        var entries = new List<FleetNode>(records.Count);
+        foreach (var record in records)
+        {
+            var facts = previous?.Find(record.Name) is { } known && string.Equals(known.Record.FactsJson, record.FactsJson, StringComparison.Ordinal)
+                ? known.Facts
+                : Flatten(FactsMapper.FromJson(record.FactsJson));
+            var revoked = record.CertificateSerial.Length > 0 && revocations.IsRevoked(record.CertificateSerial);
+            entries.Add(new FleetNode(record, RunStates.StatusOf(record, now, runInterval, revoked), facts));
+        }
+        var snapshot = new Snapshot(entries, now, timestamp);
+        lock (_gate)
+        {
+            _current = snapshot;
+        }
+        return snapshot;
+    }
+
+    /// <summary>Facts under the names role authors use in <c>when:</c> (facts.os.family → <c>os.family</c>).</summary>
+    public static IReadOnlyDictionary<string, string> Flatten(Facts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var flat = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        void Add(string key, string value)
+        {
+            if (value.Length > 0)
+            {
+                flat[key] = value;
+            }
+        }
+        Add("hostname", facts.Hostname);
+        Add("fqdn", facts.Fqdn);
+        Add("os.name", facts.Os);
+        Add("os.family", facts.OsFamily);
+        Add("os.release", facts.Release);
+        Add("os.codename", facts.OsCodename);
+        Add("arch", facts.Arch);
+        Add("kernel", facts.Kernel);
+        Add("agent_version", facts.AgentVersion);
+        Add("ips", string.Join(", ", facts.Ips));
+        if (facts.Cpus > 0)
+        {
+            Add("cpus", facts.Cpus.ToString(CultureInfo.InvariantCulture));
+        }
+        if (facts.MemoryBytes > 0)
+        {
+            Add("memory_mb", (facts.MemoryBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (var (key, value) in facts.Cloud)
+        {
+            Add("cloud." + key, value);
+        }
+        foreach (var (key, value) in facts.Extra)
+        {
+            Add(key, value);
+        }
+        return flat;
+    }
+
+    /// <summary>One node as the dashboard lists it.</summary>
+    public sealed record FleetNode(NodeRecord Record, NodeStatus Status, IReadOnlyDictionary<string, string> Facts)
+    {
+        public string Name => Record.Name;
+    }
+
+    /// <summary>The whole fleet at one moment, sorted by name.</summary>
+    public sealed class Snapshot
+    {
+        private readonly Dictionary<string, FleetNode> _byName;
+
+        public Snapshot(IReadOnlyList<FleetNode> nodes, DateTimeOffset at, long timestamp)
+        {
+            Nodes = nodes;
+            At = at;
+            Timestamp = timestamp;
+            _byName = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        }
+
+        public IReadOnlyList<FleetNode> Nodes { get; }
+
+        public DateTimeOffset At { get; }
+
+        internal long Timestamp { get; }
+
+        public FleetNode? Find(string name) => _byName.GetValueOrDefault(name);
+    }
+}
