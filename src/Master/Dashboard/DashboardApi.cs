@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
 using Colabo.Config.Compiler.Display;
 using Colabo.Config.Master.Api;
 using Colabo.Config.Master.Catalogs;
@@ -23,6 +22,14 @@ public sealed class DashboardApi(
     IConfigStore store, IFleetAggregates aggregates, FleetIndex fleet, NodeDirectory nodes, CatalogArchive archive,
     ApiTokens tokens, RevocationList revocations, TimeProvider time, TimeSpan runInterval)
 {
+    // Answers are application/json, never HTML, so quotes and apostrophes stay readable for curl users.
+    private static readonly DashboardJson s_json = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -186,7 +193,7 @@ public sealed class DashboardApi(
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
-        var info = (JsonTypeInfo)DashboardJson.Default.GetTypeInfo(value.GetType())!;
+        var info = s_json.GetTypeInfo(value.GetType())!;
         return System.Text.Json.JsonSerializer.SerializeAsync(http.Response.Body, value, info, http.RequestAborted);
     }
 }

@@ -48,7 +48,6 @@ public sealed class DashboardAssets
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/", () => Results.Redirect("/ui/"));
-        app.MapGet("/ui", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/{**path}", (HttpContext http, string? path) => Serve(http, string.IsNullOrEmpty(path) ? "index.html" : path));
     }
 
