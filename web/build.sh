@@ -6,8 +6,11 @@ cd "$(dirname "$0")"
 stamp=node_modules/.colabo-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" || ! -d node_modules/vite ]]; then
-  echo "web: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry here serves only this platform's optional packages (rollup's native
+  # binaries), so the lock file lacks the other platforms' entries and `npm ci` refuses it. `npm install`
+  # with the lock file installs the same pinned versions.
+  echo "web: npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --no-save --loglevel=error
   echo "$want" > "$stamp"
 fi
 npx --no-install vite build --logLevel warn
