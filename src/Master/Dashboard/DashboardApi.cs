@@ -45,9 +45,16 @@ public sealed class DashboardApi(
 
     private static string Route(HttpContext http, string key) => http.Request.RouteValues[key]?.ToString() ?? "";
 
+    private (int Days, FleetIndex.Snapshot Snapshot, OverviewView View)? _lastOverview;
+
+    /// <summary>Shared by every viewer for as long as the fleet snapshot is the same (at most <see cref="FleetIndex.MaxAge"/> when busy).</summary>
     public async Task<object> OverviewAsync(int days, CancellationToken cancellationToken)
     {
         var snapshot = await fleet.GetAsync(cancellationToken);
+        if (_lastOverview is { } last && last.Days == days && ReferenceEquals(last.Snapshot, snapshot))
+        {
+            return last.View;
+        }
         var (since, bucket) = Window(days);
         var buckets = await aggregates.CountChangesOverTimeAsync(since, bucket, cancellationToken);
         var top = await aggregates.CountChangesByResourceAsync(since, null, 5, cancellationToken);
@@ -59,9 +66,11 @@ public sealed class DashboardApi(
             series.Add(new ChangeBucketView(start, Count(ChangeClasses.Corrective), Count(ChangeClasses.Intentional), Count(ChangeClasses.Failed),
                 Count(ChangeClasses.Pending), at.Where(b => b.Class == ChangeClasses.Corrective).Sum(b => b.Nodes)));
         }
-        return new OverviewView(
+        var view = new OverviewView(
             snapshot.Nodes.Count, nodes.ConnectedCount, StatusCounts(snapshot), days, (int)bucket.TotalHours, series,
             [.. top.Where(r => r.Corrective > 0).Select(ToView)], snapshot.At);
+        _lastOverview = (days, snapshot, view);
+        return view;
     }
 
     public async Task<object> NodesAsync(NodeQuery query, CancellationToken cancellationToken)

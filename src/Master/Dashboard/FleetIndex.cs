@@ -9,33 +9,57 @@ namespace Colabo.Config.Master.Dashboard;
 
 /// <summary>
 /// Every node with its status and flattened facts, held in memory for the dashboard's counts,
-/// filters and sorting. Rebuilt from the store when older than <see cref="MaxAge"/> (one rebuild at
-/// a time, shared by concurrent requests); facts are parsed again only for nodes whose facts changed,
-/// so a rebuild at 10,000 nodes is one table read.
+/// filters and sorting. A snapshot older than <see cref="MaxAge"/> is rebuilt from the store in the
+/// background while requests keep getting the one they have (stale-while-revalidate), so no page
+/// waits for a rebuild unless its snapshot is older than <see cref="MaxStale"/> (a dashboard nobody
+/// looked at for a while) or empty. One rebuild at a time; facts are parsed again only for nodes
+/// whose facts changed, so a rebuild at 10,000 nodes is one table read.
 /// </summary>
 public sealed class FleetIndex(IConfigStore store, RevocationList revocations, TimeProvider time, TimeSpan runInterval)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
 
+    public static readonly TimeSpan MaxStale = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
     private Task<Snapshot>? _loading;
     private Snapshot? _current;
 
-    /// <summary>The fleet as of at most <see cref="MaxAge"/> ago.</summary>
+    /// <summary>The fleet as of at most <see cref="MaxStale"/> ago, usually <see cref="MaxAge"/>.</summary>
     public Task<Snapshot> GetAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_current is { } current && time.GetElapsedTime(current.Timestamp) < MaxAge)
+            var current = _current;
+            var age = current is null ? TimeSpan.MaxValue : time.GetElapsedTime(current.Timestamp);
+            // An empty fleet costs nothing to read again, and nodes may have just arrived.
+            if (current is not null && age < MaxAge && current.Nodes.Count > 0)
             {
                 return Task.FromResult(current);
             }
-            if (_loading is null || _loading.IsCompleted)
-            {
-                // Not tied to one request: a cancelled request must not fail the others waiting on it.
-                _loading = LoadAsync(_current);
-            }
-            return _loading.WaitAsync(cancellationToken);
+            StartLoading();
+            return current is not null && age < MaxStale && current.Nodes.Count > 0
+                ? Task.FromResult(current)
+                : _loading!.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Builds the first snapshot (at master start), so the first page does not wait for it.</summary>
+    public Task WarmAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            StartLoading();
+            return _loading!.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void StartLoading()
+    {
+        if (_loading is null || _loading.IsCompleted)
+        {
+            // Not tied to one request: a cancelled request must not fail the others waiting on it.
+            _loading = LoadAsync(_current);
         }
     }
 

@@ -24,6 +24,8 @@ public static class BrowserProbe
         start.Environment["COLABO_URL"] = master.ToString().TrimEnd('/');
         start.Environment["COLABO_TOKEN"] = token ?? "";
         start.Environment["COLABO_ARGS"] = JsonSerializer.Serialize(arguments ?? new { });
+        // COLABO_DASHBOARD_SCREENSHOTS=DIR keeps a screenshot of every page a test opened (docs/dashboard/).
+        screenshots ??= Environment.GetEnvironmentVariable("COLABO_DASHBOARD_SCREENSHOTS");
         if (screenshots is not null)
         {
             start.Environment["COLABO_SCREENSHOTS"] = screenshots;
