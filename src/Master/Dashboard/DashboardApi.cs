@@ -45,16 +45,39 @@ public sealed class DashboardApi(
 
     private static string Route(HttpContext http, string key) => http.Request.RouteValues[key]?.ToString() ?? "";
 
-    private (int Days, FleetIndex.Snapshot Snapshot, OverviewView View)? _lastOverview;
+    // Fleet-wide answers (overview, drift) are shared by every viewer for as long as the fleet snapshot
+    // is the same one (at most FleetIndex.MaxAge when the dashboard is busy).
+    private (FleetIndex.Snapshot Snapshot, System.Collections.Concurrent.ConcurrentDictionary<string, Task<object>> Answers)? _memo;
 
-    /// <summary>Shared by every viewer for as long as the fleet snapshot is the same (at most <see cref="FleetIndex.MaxAge"/> when busy).</summary>
+    private Task<object> Memo(FleetIndex.Snapshot snapshot, string key, Func<Task<object>> compute)
+    {
+        var memo = _memo;
+        if (memo is null || !ReferenceEquals(memo.Value.Snapshot, snapshot))
+        {
+            memo = (snapshot, new(StringComparer.Ordinal));
+            _memo = memo;
+        }
+        if (memo.Value.Answers.Count >= 256 && !memo.Value.Answers.ContainsKey(key))
+        {
+            return compute(); // bounded: a burst of distinct drift queries is answered, not remembered
+        }
+        var answer = memo.Value.Answers.GetOrAdd(key, _ => compute());
+        if (answer.IsFaulted || answer.IsCanceled)
+        {
+            memo.Value.Answers.TryRemove(key, out _);
+        }
+        return answer;
+    }
+
     public async Task<object> OverviewAsync(int days, CancellationToken cancellationToken)
     {
         var snapshot = await fleet.GetAsync(cancellationToken);
-        if (_lastOverview is { } last && last.Days == days && ReferenceEquals(last.Snapshot, snapshot))
-        {
-            return last.View;
-        }
+        return await Memo(snapshot, $"overview {days}", () => OverviewOfAsync(snapshot, days));
+    }
+
+    private async Task<object> OverviewOfAsync(FleetIndex.Snapshot snapshot, int days)
+    {
+        var cancellationToken = CancellationToken.None;
         var (since, bucket) = Window(days);
         var buckets = await aggregates.CountChangesOverTimeAsync(since, bucket, cancellationToken);
         var top = await aggregates.CountChangesByResourceAsync(since, null, 5, cancellationToken);
@@ -69,7 +92,6 @@ public sealed class DashboardApi(
         var view = new OverviewView(
             snapshot.Nodes.Count, nodes.ConnectedCount, StatusCounts(snapshot), days, (int)bucket.TotalHours, series,
             [.. top.Where(r => r.Corrective > 0).Select(ToView)], snapshot.At);
-        _lastOverview = (days, snapshot, view);
         return view;
     }
 
@@ -83,11 +105,7 @@ public sealed class DashboardApi(
         {
             rows.Add(await RowAsync(node.Record, node.Status, node.Facts, cancellationToken));
         }
-        var facets = new FacetsView(
-            StatusCounts(snapshot),
-            [.. snapshot.Nodes.SelectMany(n => n.Record.Roles).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            [.. snapshot.Nodes.Select(n => n.Record.Environment).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            [.. snapshot.Nodes.SelectMany(n => n.Facts.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        var facets = new FacetsView(StatusCounts(snapshot), snapshot.Roles, snapshot.Environments, snapshot.FactKeys);
         return new NodePageView(total, query.Page, query.PageSize, rows, facets);
     }
 
@@ -126,10 +144,16 @@ public sealed class DashboardApi(
     public async Task<object> DriftAsync(int days, string role, string resource, CancellationToken cancellationToken)
     {
         var snapshot = await fleet.GetAsync(cancellationToken);
+        return await Memo(snapshot, $"drift {days} {role} {resource}", () => DriftOfAsync(snapshot, days, role, resource));
+    }
+
+    private async Task<object> DriftOfAsync(FleetIndex.Snapshot snapshot, int days, string role, string resource)
+    {
+        var cancellationToken = CancellationToken.None;
         var (since, _) = Window(days);
         var resources = await aggregates.CountChangesByResourceAsync(since, role.Length > 0 ? role : null, 50, cancellationToken);
         var roles = await aggregates.CountChangesByRoleAsync(since, cancellationToken);
-        var members = snapshot.Nodes.SelectMany(n => n.Record.Roles).GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var members = snapshot.RoleMembers;
         IReadOnlyList<NodeDriftView> perNode = resource.Length == 0 ? [] :
             [.. (await aggregates.CountChangesByNodeAsync(since, resource, 200, cancellationToken)).Select(n =>
                 new NodeDriftView(n.Node, n.Corrective, n.Intentional, n.Failed, n.Pending, n.LastAt))];
@@ -146,11 +170,8 @@ public sealed class DashboardApi(
             record.LastReportAt, record.LastSeenAt, nodes.Find(record.Name)?.WatchCount > 0, run is null ? null : ToView(run));
     }
 
-    private static List<StatusCount> StatusCounts(FleetIndex.Snapshot snapshot)
-    {
-        var counts = snapshot.Nodes.GroupBy(n => StatusNames.Name(n.Status), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return [.. StatusNames.All.Select(s => new StatusCount(s, counts.GetValueOrDefault(s)))];
-    }
+    private static List<StatusCount> StatusCounts(FleetIndex.Snapshot snapshot) =>
+        [.. StatusNames.All.Select(s => new StatusCount(s, snapshot.StatusCounts[s]))];
 
     /// <summary>The chart's window: whole buckets (1 h up to 2 days, 6 h up to 7, else 1 day) ending now.</summary>
     private (DateTimeOffset Since, TimeSpan Bucket) Window(int days)

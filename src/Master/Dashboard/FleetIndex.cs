@@ -143,7 +143,24 @@ public sealed class FleetIndex(IConfigStore store, RevocationList revocations, T
             At = at;
             Timestamp = timestamp;
             _byName = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+            // What every page asks about the whole fleet, computed once per snapshot rather than per request.
+            var counts = nodes.GroupBy(n => n.Status).ToDictionary(g => g.Key, g => g.Count());
+            StatusCounts = StatusNames.All.ToDictionary(s => s, s => counts.GetValueOrDefault(StatusNames.Parse(s)!.Value), StringComparer.Ordinal);
+            RoleMembers = nodes.SelectMany(n => n.Record.Roles).GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            Roles = [.. RoleMembers.Keys.Order(StringComparer.Ordinal)];
+            Environments = [.. nodes.Select(n => n.Record.Environment).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            FactKeys = [.. nodes.SelectMany(n => n.Facts.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         }
+
+        public IReadOnlyDictionary<string, int> StatusCounts { get; }
+
+        public IReadOnlyDictionary<string, int> RoleMembers { get; }
+
+        public IReadOnlyList<string> Roles { get; }
+
+        public IReadOnlyList<string> Environments { get; }
+
+        public IReadOnlyList<string> FactKeys { get; }
 
         public IReadOnlyList<FleetNode> Nodes { get; }
 

@@ -12,7 +12,7 @@ namespace Colabo.Config.Dashboard.Tests.Support;
 /// A real colabo-master (Kestrel over TLS on loopback, SQLite store, a git role repository whose last
 /// commit does not compile) seeded with a fleet, plus an admin and a viewer API token.
 /// </summary>
-public sealed class SeededMaster : IAsyncLifetime
+public class SeededMaster : IAsyncLifetime
 {
     /// <summary>Enough for every status, role, environment and fact value, and for more than one page.</summary>
     public const int Nodes = 120;
@@ -39,14 +39,14 @@ public sealed class SeededMaster : IAsyncLifetime
         Git("commit", "--quiet", "-m", "base");
         PublishedCommit = Git("rev-parse", "HEAD").Trim();
 
-        Host = await MasterHost.StartAsync(new MasterOptions
+        Host = await MasterHost.StartAsync(Configure(new MasterOptions
         {
             DataDir = Directory.CreateTempSubdirectory("colabo-dash-master-").FullName,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Repo = _repo,
             PollInterval = TimeSpan.Zero,
             RunInterval = FleetSeeder.RunInterval,
-        }, NullLoggerFactory.Instance);
+        }), NullLoggerFactory.Instance);
         AdminToken = (await File.ReadAllTextAsync(Host.Paths.AdminToken)).Trim();
         ViewerToken = await new ApiTokens(Host.Store).CreateAsync("vera", "viewer", CancellationToken.None);
         var cipher = SecretCipher.FromKeyFile(Host.Paths.SecretsKey);
@@ -87,7 +87,10 @@ public sealed class SeededMaster : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>The store and anything else a variant changes.</summary>
+    protected virtual MasterOptions Configure(MasterOptions options) => options;
+
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         if (_repo is not null)

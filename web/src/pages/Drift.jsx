@@ -48,7 +48,8 @@ export function Drift({ params }) {
           </section>
           {resource && (
             <section class="panel">
-              <h2>On which nodes: <code>{resource}</code></h2>
+              <h2>On which nodes: <code>{resource}</code> <span class="muted small">{d.nodes.length === 200 ? 'the 200 with most changes' : `${d.nodes.length} nodes`}</span></h2>
+              <div class="scroll">
               <table data-testid="drift-nodes">
                 <thead><tr><th>node</th><th class="num">corrective</th><th class="num">intentional</th><th class="num">failed</th><th>last</th></tr></thead>
                 <tbody>
@@ -63,6 +64,7 @@ export function Drift({ params }) {
                   ))}
                 </tbody>
               </table>
+              </div>
             </section>
           )}
           <section class="panel">

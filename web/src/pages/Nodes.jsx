@@ -30,6 +30,8 @@ export function Nodes({ params }) {
   const go = (changes) => navigate('/nodes', { ...current, page: 1, ...changes });
   const list = useData(`/api/v1/dashboard/nodes${query({ ...current, page_size: 50 })}`);
   const [search, setSearch] = useState(current.q);
+  // The address wins: a link or the Nodes tab replaces whatever was typed.
+  useEffect(() => setSearch(current.q), [current.q]);
   useEffect(() => {
     if (search === current.q) return undefined;
     const timer = setTimeout(() => go({ q: search }), 250);
