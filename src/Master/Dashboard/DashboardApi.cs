@@ -45,54 +45,33 @@ public sealed class DashboardApi(
 
     private static string Route(HttpContext http, string key) => http.Request.RouteValues[key]?.ToString() ?? "";
 
-    // Fleet-wide answers (overview, drift) are shared by every viewer for as long as the fleet snapshot
-    // is the same one (at most FleetIndex.MaxAge when the dashboard is busy).
-    private (FleetIndex.Snapshot Snapshot, System.Collections.Concurrent.ConcurrentDictionary<string, Task<object>> Answers)? _memo;
+    // Change-log counts over days change slowly and cost a scan of the window, so every viewer shares
+    // them: fresh for 5 s, then served while one recomputation runs (up to a minute old).
+    private readonly AnswerCache<ChangeCounts> _counts = new(time, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1));
 
-    private Task<object> Memo(FleetIndex.Snapshot snapshot, string key, Func<Task<object>> compute)
-    {
-        var memo = _memo;
-        if (memo is null || !ReferenceEquals(memo.Value.Snapshot, snapshot))
-        {
-            memo = (snapshot, new(StringComparer.Ordinal));
-            _memo = memo;
-        }
-        if (memo.Value.Answers.Count >= 256 && !memo.Value.Answers.ContainsKey(key))
-        {
-            return compute(); // bounded: a burst of distinct drift queries is answered, not remembered
-        }
-        var answer = memo.Value.Answers.GetOrAdd(key, _ => compute());
-        if (answer.IsFaulted || answer.IsCanceled)
-        {
-            memo.Value.Answers.TryRemove(key, out _);
-        }
-        return answer;
-    }
+    private sealed record ChangeCounts(IReadOnlyList<ChangeBucketView> Series, int BucketHours, IReadOnlyList<ResourceDriftView> Resources, IReadOnlyList<RoleChangeCount> Roles, IReadOnlyList<NodeDriftView> Nodes);
 
     public async Task<object> OverviewAsync(int days, CancellationToken cancellationToken)
     {
         var snapshot = await fleet.GetAsync(cancellationToken);
-        return await Memo(snapshot, $"overview {days}", () => OverviewOfAsync(snapshot, days));
-    }
-
-    private async Task<object> OverviewOfAsync(FleetIndex.Snapshot snapshot, int days)
-    {
-        var cancellationToken = CancellationToken.None;
-        var (since, bucket) = Window(days);
-        var buckets = await aggregates.CountChangesOverTimeAsync(since, bucket, cancellationToken);
-        var top = await aggregates.CountChangesByResourceAsync(since, null, 5, cancellationToken);
-        var series = new List<ChangeBucketView>();
-        for (var start = since; start <= snapshot.At; start += bucket)
+        var counts = await _counts.GetAsync($"overview {days}", async () =>
         {
-            var at = buckets.Where(b => b.Start == start).ToList();
-            int Count(string cls) => at.Where(b => b.Class == cls).Sum(b => b.Count);
-            series.Add(new ChangeBucketView(start, Count(ChangeClasses.Corrective), Count(ChangeClasses.Intentional), Count(ChangeClasses.Failed),
-                Count(ChangeClasses.Pending), at.Where(b => b.Class == ChangeClasses.Corrective).Sum(b => b.Nodes)));
-        }
-        var view = new OverviewView(
-            snapshot.Nodes.Count, nodes.ConnectedCount, StatusCounts(snapshot), days, (int)bucket.TotalHours, series,
-            [.. top.Where(r => r.Corrective > 0).Select(ToView)], snapshot.At);
-        return view;
+            var (since, bucket) = Window(days);
+            var buckets = await aggregates.CountChangesOverTimeAsync(since, bucket, CancellationToken.None);
+            var top = await aggregates.CountChangesByResourceAsync(since, null, 5, CancellationToken.None);
+            var series = new List<ChangeBucketView>();
+            var now = time.GetUtcNow();
+            for (var start = since; start <= now; start += bucket)
+            {
+                var at = buckets.Where(b => b.Start == start).ToList();
+                int Count(string cls) => at.Where(b => b.Class == cls).Sum(b => b.Count);
+                series.Add(new ChangeBucketView(start, Count(ChangeClasses.Corrective), Count(ChangeClasses.Intentional), Count(ChangeClasses.Failed),
+                    Count(ChangeClasses.Pending), at.Where(b => b.Class == ChangeClasses.Corrective).Sum(b => b.Nodes)));
+            }
+            return new ChangeCounts(series, (int)bucket.TotalHours, [.. top.Where(r => r.Corrective > 0).Select(ToView)], [], []);
+        });
+        return new OverviewView(
+            snapshot.Nodes.Count, nodes.ConnectedCount, StatusCounts(snapshot), days, counts.BucketHours, counts.Series, counts.Resources, snapshot.At);
     }
 
     public async Task<object> NodesAsync(NodeQuery query, CancellationToken cancellationToken)
@@ -144,22 +123,19 @@ public sealed class DashboardApi(
     public async Task<object> DriftAsync(int days, string role, string resource, CancellationToken cancellationToken)
     {
         var snapshot = await fleet.GetAsync(cancellationToken);
-        return await Memo(snapshot, $"drift {days} {role} {resource}", () => DriftOfAsync(snapshot, days, role, resource));
-    }
-
-    private async Task<object> DriftOfAsync(FleetIndex.Snapshot snapshot, int days, string role, string resource)
-    {
-        var cancellationToken = CancellationToken.None;
-        var (since, _) = Window(days);
-        var resources = await aggregates.CountChangesByResourceAsync(since, role.Length > 0 ? role : null, 50, cancellationToken);
-        var roles = await aggregates.CountChangesByRoleAsync(since, cancellationToken);
-        var members = snapshot.RoleMembers;
-        IReadOnlyList<NodeDriftView> perNode = resource.Length == 0 ? [] :
-            [.. (await aggregates.CountChangesByNodeAsync(since, resource, 200, cancellationToken)).Select(n =>
-                new NodeDriftView(n.Node, n.Corrective, n.Intentional, n.Failed, n.Pending, n.LastAt))];
-        return new DriftView(days, role, [.. resources.Select(ToView)],
-            [.. roles.Select(r => new RoleDriftView(r.Role, r.Corrective, r.Intentional, r.Failed, r.Pending, r.DriftedNodes, members.GetValueOrDefault(r.Role)))],
-            resource, perNode);
+        var counts = await _counts.GetAsync($"drift {days} {role} {resource}", async () =>
+        {
+            var (since, _) = Window(days);
+            var resources = await aggregates.CountChangesByResourceAsync(since, role.Length > 0 ? role : null, 50, CancellationToken.None);
+            var roles = await aggregates.CountChangesByRoleAsync(since, CancellationToken.None);
+            IReadOnlyList<NodeDriftView> perNode = resource.Length == 0 ? [] :
+                [.. (await aggregates.CountChangesByNodeAsync(since, resource, 200, CancellationToken.None)).Select(n =>
+                    new NodeDriftView(n.Node, n.Corrective, n.Intentional, n.Failed, n.Pending, n.LastAt))];
+            return new ChangeCounts([], 0, [.. resources.Select(ToView)], roles, perNode);
+        });
+        return new DriftView(days, role, counts.Resources,
+            [.. counts.Roles.Select(r => new RoleDriftView(r.Role, r.Corrective, r.Intentional, r.Failed, r.Pending, r.DriftedNodes, snapshot.RoleMembers.GetValueOrDefault(r.Role)))],
+            resource, counts.Nodes);
     }
 
     private async Task<NodeRowView> RowAsync(NodeRecord record, Contracts.V1.NodeStatus status, IReadOnlyDictionary<string, string> facts, CancellationToken cancellationToken)

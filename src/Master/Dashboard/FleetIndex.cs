@@ -58,8 +58,11 @@ public sealed class FleetIndex(IConfigStore store, RevocationList revocations, T
     {
         if (_loading is null || _loading.IsCompleted)
         {
-            // Not tied to one request: a cancelled request must not fail the others waiting on it.
-            _loading = LoadAsync(_current);
+            // Not tied to one request: a cancelled request must not fail the others waiting on it. On the
+            // thread pool: SQLite's async calls complete synchronously, and a request serving the previous
+            // snapshot must not run the rebuild itself.
+            var previous = _current;
+            _loading = Task.Run(() => LoadAsync(previous));
         }
     }
 
