@@ -140,6 +140,23 @@ public sealed class DashboardApiTests(SeededMaster master) : IClassFixture<Seede
         Assert.EndsWith("/ui/", root.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    public async Task A_post_a_browser_sends_for_another_site_is_refused_even_with_a_credential(string header, string value)
+    {
+        using var admin = master.Client(master.AdminToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/RunNow", UriKind.Relative)) { Content = new StringContent("{\"selector\":\"*\"}") };
+        request.Headers.Add(header, value);
+
+        using var refused = await admin.SendAsync(request);
+        using var same = await admin.PostAsync(new Uri("/api/v1/RunNow", UriKind.Relative), new StringContent("{\"selector\":\"web-00000\"}"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("cross_site", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+    }
+
     private static async Task<JsonElement> GetAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));

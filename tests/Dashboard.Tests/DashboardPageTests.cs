@@ -125,7 +125,8 @@ public sealed class DashboardPageTests(SeededMaster master) : IClassFixture<Seed
         Assert.Equal(JsonValueKind.Null, seen.GetProperty("token").ValueKind);
         Assert.Equal("", seen.GetProperty("cookies").GetString());
         Assert.StartsWith("blocked", seen.GetProperty("read").GetString(), StringComparison.Ordinal);
-        Assert.Equal(401, seen.GetProperty("formStatus").GetInt32());
+        Assert.Equal(403, seen.GetProperty("formStatus").GetInt32());
+        Assert.Contains("cross_site", seen.GetProperty("formBody").GetString(), StringComparison.Ordinal);
     }
 
     private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
