@@ -2,13 +2,15 @@
 # Builds colabo-agent_<version>_amd64.deb and colabo-master_<version>_amd64.deb into OUTDIR
 # (default artifacts/deb): self-contained, trimmed, ReadyToRun, single-file binaries, systemd units,
 # maintainer scripts that create users and directories, configs as conffiles.
-# Usage: packaging/build-debs.sh [OUTDIR]     env: VERSION (default 0.1.0), RID (default linux-x64)
+# Usage: packaging/build-debs.sh [OUTDIR]     env: VERSION (default 0.1.0), RID (default linux-x64),
+#   DEB_COMPRESSION (default xz; the system test uses gzip, which packs the master in seconds, not minutes)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$(mkdir -p "${1:-$repo/artifacts/deb}" && cd "${1:-$repo/artifacts/deb}" && pwd)
 version=${VERSION:-0.1.0}
 rid=${RID:-linux-x64}
+compression=${DEB_COMPRESSION:-xz}
 arch=amd64
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -60,7 +62,7 @@ Homepage: https://colabo.dev/config
 Description: $description
 CONTROL
   cat "$here/deb/$short/description" >> "$root/DEBIAN/control"
-  dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${name}_${version}_${arch}.deb" >/dev/null
+  dpkg-deb --root-owner-group "-Z$compression" --build "$root" "$out/${name}_${version}_${arch}.deb" >/dev/null
   echo "$out/${name}_${version}_${arch}.deb"
 }
 

@@ -4,14 +4,16 @@ using System.Security.Cryptography.X509Certificates;
 using Colabo.Config.Contracts.V1;
 using Colabo.Config.Rpc;
 
-// usage: Agent.Idle AGENT_CMD MASTER_DLL SECONDS
+// usage: Agent.Idle AGENT_CMD MASTER_DLL SECONDS [NAME=VALUE...]
 //   AGENT_CMD   the agent executable (the published single-file colabo-agent, or "dotnet:PATH/colabo-agent.dll")
 //   MASTER_DLL  colabo-master.dll
+//   NAME=VALUE  environment variables for the agent only (to try runtime knobs, e.g. DOTNET_GCgen0size=0x80000)
 // Starts a master on loopback with a one-file role repo, enrolls a daemon, waits until its Watch
 // stream is connected, then samples the daemon's RSS and CPU time from /proc for SECONDS.
 var agentCommand = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Agent.Idle AGENT_CMD MASTER_DLL SECONDS");
 var masterDll = args[1];
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60;
+var agentEnvironment = args.Skip(3).Select(a => a.Split('=', 2)).ToList();
 var work = Directory.CreateTempSubdirectory("colabo-idle-").FullName;
 var repo = Path.Combine(work, "roles");
 Directory.CreateDirectory(Path.Combine(repo, "roles"));
@@ -52,10 +54,15 @@ try
     first.Process.Kill();
     await first.Process.WaitForExitAsync();
     var agent = await StartAgentAsync(config);
-    Console.WriteLine($"start to connected (enrolled agent): {agent.ConnectedAfter.TotalMilliseconds:0} ms");
     var pid = agent.Process.Id;
     var ticks = 100.0; // USER_HZ
     var cpuStart = CpuTicks(pid);
+    Console.WriteLine($"start to connected (enrolled agent): {agent.ConnectedAfter.TotalMilliseconds:0} ms; CPU used by then {cpuStart / ticks:0.00} s");
+    // The start-up run overlaps the first seconds; idle CPU proper is counted from its end.
+    await agent.FirstRunFinished.WaitAsync(TimeSpan.FromSeconds(60));
+    var cpuAfterRun = CpuTicks(pid);
+    var afterRun = Stopwatch.StartNew();
+    Console.WriteLine($"start-up run finished; CPU since connected {(cpuAfterRun - cpuStart) / ticks:0.00} s, RSS {RssKib(pid) / 1024.0:0.0} MiB");
     var rss = new List<long>();
     var clock = Stopwatch.StartNew();
     while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
@@ -64,10 +71,17 @@ try
         await Task.Delay(1000);
     }
 
-    var cpuSeconds = (CpuTicks(pid) - cpuStart) / ticks;
+    Console.WriteLine($"RSS every 10 s (MiB): {string.Join(' ', rss.Where((_, i) => i % 10 == 0).Select(k => (k / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)))}");
+    var cpuEnd = CpuTicks(pid);
+    var cpuSeconds = (cpuEnd - cpuStart) / ticks;
+    var idleSeconds = (cpuEnd - cpuAfterRun) / ticks;
     Console.WriteLine($"idle period: {clock.Elapsed.TotalSeconds:0} s with Watch open");
-    Console.WriteLine($"RSS: start {rss[0] / 1024.0:0.0} MiB, end {rss[^1] / 1024.0:0.0} MiB, max {rss.Max() / 1024.0:0.0} MiB");
-    Console.WriteLine($"CPU: {cpuSeconds:0.00} s over {clock.Elapsed.TotalSeconds:0} s = {100 * cpuSeconds / clock.Elapsed.TotalSeconds:0.000} % of one core");
+    Console.WriteLine($"RSS: start {rss[0] / 1024.0:0.0} MiB, end {rss[^1] / 1024.0:0.0} MiB, max {rss.Max() / 1024.0:0.0} MiB, mean {rss.Average() / 1024.0:0.0} MiB");
+    Console.WriteLine($"CPU: {cpuSeconds:0.00} s over {clock.Elapsed.TotalSeconds:0} s = {100 * cpuSeconds / clock.Elapsed.TotalSeconds:0.000} % of one core (start-up run included)");
+    Console.WriteLine($"CPU after the start-up run: {idleSeconds:0.00} s over {afterRun.Elapsed.TotalSeconds:0} s = {100 * idleSeconds / afterRun.Elapsed.TotalSeconds:0.000} % of one core");
+    Console.WriteLine($"memory at the end: {MemoryBreakdown(pid)}");
+    Console.WriteLine($"CPU by thread since start (ticks of 10 ms): {ThreadCpu(pid)}");
+    Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
     agent.Process.Kill();
     await agent.Process.WaitForExitAsync();
 }
@@ -78,13 +92,18 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-async Task<(Process Process, TimeSpan ConnectedAfter)> StartAgentAsync(string config)
+async Task<(Process Process, TimeSpan ConnectedAfter, Task FirstRunFinished)> StartAgentAsync(string config)
 {
     var start = agentCommand.StartsWith("dotnet:", StringComparison.Ordinal)
         ? new ProcessStartInfo("dotnet", [agentCommand[7..], "daemon", "--config", config])
         : new ProcessStartInfo(agentCommand, ["daemon", "--config", config]);
     start.RedirectStandardError = true;
+    foreach (var pair in agentEnvironment)
+    {
+        start.Environment[pair[0]] = pair[1];
+    }
     var connected = new TaskCompletionSource();
+    var runFinished = new TaskCompletionSource();
     var clock = Stopwatch.StartNew();
     var process = Process.Start(start)!;
     process.ErrorDataReceived += (_, e) =>
@@ -93,14 +112,58 @@ async Task<(Process Process, TimeSpan ConnectedAfter)> StartAgentAsync(string co
         {
             connected.TrySetResult();
         }
+
+        if (e.Data is { } done && done.Contains(" finished: ", StringComparison.Ordinal))
+        {
+            runFinished.TrySetResult();
+        }
     };
     process.BeginErrorReadLine();
     await connected.Task.WaitAsync(TimeSpan.FromSeconds(60));
-    return (process, clock.Elapsed);
+    return (process, clock.Elapsed, runFinished.Task);
 }
 
 static long RssKib(int pid) =>
     long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))[6..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
+
+// Where the resident memory is: anonymous (GC heap, JIT code, stacks, native allocations), file-backed
+// (the single-file binary's runtime and ReadyToRun code, OpenSSL), shared memory (W^X double mapping).
+static string MemoryBreakdown(int pid)
+{
+    var status = File.ReadLines($"/proc/{pid}/status").ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)], l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
+    var byMapping = new Dictionary<string, long>();
+    var current = "[anon]";
+    foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+    {
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+        {
+            current = fields.Length >= 6 ? Path.GetFileName(fields[5]) : "[anon]";
+        }
+        else if (fields.Length >= 2 && fields[0] == "Rss:")
+        {
+            byMapping[current] = byMapping.GetValueOrDefault(current) + long.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+    }
+
+    var top = string.Join(", ", byMapping.OrderByDescending(p => p.Value).Take(12).Select(p => $"{p.Key} {p.Value / 1024.0:0.0}"));
+    return $"RssAnon {status["RssAnon"]}, RssFile {status["RssFile"]}, RssShmem {status["RssShmem"]}, threads {status["Threads"]}; by mapping (MiB): {top}";
+}
+
+// Which threads burn the CPU (the thread's comm name, utime+stime since the process started).
+static string ThreadCpu(int pid) =>
+    string.Join(", ", Directory.GetDirectories($"/proc/{pid}/task")
+        .Select(task =>
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            var name = stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (Name: name, Ticks: long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+        })
+        .GroupBy(t => t.Name)
+        .Select(g => (g.Key, Ticks: g.Sum(t => t.Ticks), Count: g.Count()))
+        .OrderByDescending(t => t.Ticks)
+        .Select(t => $"{t.Key}{(t.Count > 1 ? $" x{t.Count}" : string.Empty)} {t.Ticks}"));
 
 static long CpuTicks(int pid)
 {

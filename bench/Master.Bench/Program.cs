@@ -1,202 +1,186 @@
-// Load generator for colabo-master (issue 5 section 9): N simulated agents enroll, hold Watch,
-// check in with their hash, stream reports of 50 resources; then a deploy affecting all of them.
-// Usage: dotnet run -c Release --project bench/Master.Bench -- [--agents N] [--seconds S] [--postgres CONNSTR]
+// Load generator for colabo-master (issue 5 section 9). The master runs as its own process (the real
+// colabo-master binary, so its RSS is the master's alone); N simulated agents run in worker processes
+// (this program with --worker), each agent with its own key, certificate, mTLS connection and Watch
+// stream. Phases: connect (enroll once, cached under --state), unchanged check-ins, reports of 50
+// resources, then a deploy that changes every catalog, timed until every Watch stream was told.
+// Usage (after `dotnet build -c Release`): see bench/Master.Bench/RESULTS.md.
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Colabo.Config.Contracts.V1;
-using Colabo.Config.Master;
+using Colabo.Config.Master.Bench;
 using Colabo.Config.Rpc;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging;
 
-var agents = Arg("--agents", 1000);
-var seconds = Arg("--seconds", 10);
-var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault();
-var workers = 64;
-
-var repo = Directory.CreateTempSubdirectory("colabo-bench-roles-").FullName;
-Git(repo, "init", "--quiet", "--initial-branch=main");
-Git(repo, "config", "user.email", "bench@example.com");
-Git(repo, "config", "user.name", "bench");
-File.WriteAllText(Path.Combine(repo, "nodes.yaml"), "classes:\n  - match: {name: \"*\"}\n    roles: [base]\n");
-Directory.CreateDirectory(Path.Combine(repo, "roles"));
-void WriteBase(string version)
+var options = new BenchArgs(args);
+if (options.Has("--worker"))
 {
-    var role = new StringBuilder("resources:\n");
-    for (var i = 0; i < 50; i++)
-    {
-        role.Append("  - file: /etc/colabo/f").Append(i).Append("\n    content: \"").Append(version).Append(' ').Append(i).Append("\\n\"\n");
-    }
-    File.WriteAllText(Path.Combine(repo, "roles", "base.yaml"), role.ToString());
-    Git(repo, "add", "-A");
-    Git(repo, "commit", "--quiet", "-m", version);
+    return await AgentWorker.RunAsync(options);
 }
-WriteBase("v1");
 
-var dataDir = Directory.CreateTempSubdirectory("colabo-bench-master-").FullName;
-await using var master = await MasterHost.StartAsync(new MasterOptions
+var agents = options.Number("--agents", 1000);
+var seconds = options.Number("--seconds", 10);
+var callers = options.Number("--callers", 64);
+var postgres = options.Text("--postgres");
+var workers = options.Number("--workers", Math.Max(1, (agents + 2499) / 2500));
+var stateDir = Path.GetFullPath(options.Text("--state") ?? Directory.CreateTempSubdirectory("colabo-bench-").FullName);
+var repoRoot = FindRepoRoot();
+var masterBinary = options.Text("--master") ?? Path.Combine(repoRoot, "src/Master/bin/Release/net10.0/colabo-master");
+
+// State kept between runs (--state DIR): the role repo, the master's data dir (CA, SQLite store) and
+// the enrolled identities, which are only valid with that CA.
+var repo = new RoleRepo(Path.Combine(stateDir, "repo"));
+repo.EnsureCreated();
+var dataDir = Path.Combine(stateDir, postgres is null ? "master-sqlite" : "master-postgres");
+var identities = Path.Combine(stateDir, postgres is null ? "identities-sqlite" : "identities-postgres");
+if (!Directory.Exists(dataDir) && Directory.Exists(identities))
 {
-    DataDir = dataDir,
-    Listen = new IPEndPoint(IPAddress.Loopback, 0),
-    Repo = repo,
-    PollInterval = TimeSpan.Zero,
-    Postgres = postgres,
-    PostgresSchema = postgres is null ? null : "bench_" + Guid.NewGuid().ToString("N")[..8],
-}, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole()));
-var ca = master.Keyring.Ca.Certificate;
-using var adminCert = X509Certificate2.CreateFromPem(File.ReadAllText(master.Paths.AdminCertificate), File.ReadAllText(master.Paths.AdminKey));
-using var adminChannel = new RpcChannel(master.Url, new RpcChannelOptions { ClientCertificate = Pkcs12(adminCert), TrustedCertificateAuthority = ca });
-var admin = new AdminService.AdminServiceClient(adminChannel);
-var token = (await admin.CreateTokenAsync(new CreateTokenRequest { MaxUses = agents, ExpiresIn = Duration.FromTimeSpan(TimeSpan.FromHours(1)) }, default)).Token;
-Console.WriteLine($"master on {master.Url} ({(postgres is null ? "SQLite" : "PostgreSQL")}), {agents} agents, {Environment.ProcessorCount} cores");
+    Directory.Delete(identities, recursive: true);
+}
+Directory.CreateDirectory(dataDir);
+Directory.CreateDirectory(identities);
+var schemaFile = Path.Combine(stateDir, "postgres-schema");
+if (postgres is not null && !File.Exists(schemaFile))
+{
+    File.WriteAllText(schemaFile, "bench_" + Guid.NewGuid().ToString("N")[..8]);
+}
 
-using var anonymousChannel = new RpcChannel(master.Url, new RpcChannelOptions { TrustedCertificateAuthority = ca });
-var anonymous = new AgentService.AgentServiceClient(anonymousChannel);
+Console.WriteLine($"state {stateDir}; {agents} agents in {workers} worker process(es); store {(postgres is null ? "SQLite" : "PostgreSQL")}; load average {LoadAverage()}");
+File.Delete(Path.Combine(dataDir, "master.url"));
+var masterArguments = new List<string> { "--data-dir", dataDir, "--repo", repo.Directory, "--listen", "127.0.0.1:0", "--poll-interval", "0s" };
+if (postgres is not null)
+{
+    masterArguments.AddRange(["--postgres", postgres, "--postgres-schema", File.ReadAllText(schemaFile).Trim()]);
+}
+if (options.Text("--push-rate") is { } pushRate)
+{
+    masterArguments.AddRange(["--push-rate", pushRate]);
+}
 var clock = Stopwatch.StartNew();
-var fleet = new Agent[agents];
-await Parallel.ForEachAsync(Enumerable.Range(0, agents), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+using var master = ChildProcess.Start(masterBinary, masterArguments, Path.Combine(stateDir, "master.log"), protocolOnStdout: false);
+var urlFile = Path.Combine(dataDir, "master.url");
+while (!File.Exists(urlFile) || File.ReadAllText(urlFile).Trim().Length == 0)
 {
-    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    var name = $"node-{i:00000}";
-    var csr = new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-    var enrolled = await anonymous.EnrollAsync(new EnrollRequest { Token = token, CsrPem = csr, NodeName = name, Facts = Facts(name) }, new CallOptions(CancellationToken: ct));
-    using var cert = X509Certificate2.CreateFromPem(enrolled.CertificatePem);
-    using var withKey = cert.CopyWithPrivateKey(key);
-    var channel = new RpcChannel(master.Url, new RpcChannelOptions { ClientCertificate = Pkcs12(withKey), TrustedCertificateAuthority = ca });
-    var client = new AgentService.AgentServiceClient(channel);
-    var first = await client.GetCatalogAsync(new GetCatalogRequest { Facts = Facts(name) }, new CallOptions(CancellationToken: ct));
-    fleet[i] = new Agent(name, channel, client, first.CatalogHash);
-});
-Console.WriteLine($"enrolled and fetched first catalogs: {agents} agents in {clock.Elapsed.TotalSeconds:0.0} s");
-
-// Unchanged check-ins.
-var checkins = await Measure(async (i, ct) =>
-{
-    var agent = fleet[i % agents];
-    var answer = await agent.Client.GetCatalogAsync(new GetCatalogRequest { Facts = Facts(agent.Name), CurrentHash = agent.Hash }, new CallOptions(CancellationToken: ct));
-    if (!answer.Unchanged)
+    if (master.HasExited || clock.Elapsed > TimeSpan.FromMinutes(10))
     {
-        throw new InvalidOperationException("expected unchanged");
+        Console.Error.WriteLine($"the master did not start; see {Path.Combine(stateDir, "master.log")}");
+        return 1;
     }
-});
-Console.WriteLine($"unchanged check-ins: {checkins:0} /s ({workers} concurrent callers, {seconds} s)");
-
-// Reports of 50 resources.
-var reports = await Measure(async (i, ct) =>
-{
-    var agent = fleet[i % agents];
-    using var call = agent.Client.Report(new CallOptions(CancellationToken: ct));
-    var runId = Guid.NewGuid().ToString("N");
-    await call.RequestStream.WriteAsync(new ReportMessage { Start = new RunStart { RunId = runId, Mode = RunMode.Enforce, CatalogHash = agent.Hash, StartedAt = Timestamp.FromDateTime(DateTime.UtcNow) } }, ct);
-    for (var r = 0; r < 50; r++)
-    {
-        await call.RequestStream.WriteAsync(new ReportMessage { Outcome = new ResourceOutcome { ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r == 0 ? OutcomeStatus.Changed : OutcomeStatus.InSync } }, ct);
-    }
-    await call.RequestStream.WriteAsync(new ReportMessage { End = new RunSummary { RunId = runId, CatalogHash = agent.Hash, FinishedAt = Timestamp.FromDateTime(DateTime.UtcNow), Total = 50 } }, ct);
-    await call.RequestStream.CompleteAsync();
-    await call;
-});
-Console.WriteLine($"reports of 50 resources: {reports:0} /s ({workers} concurrent streams, {seconds} s)");
-
-// Watch held by every agent, then a deploy that changes every catalog.
-var received = 0;
-var allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-var watches = new List<AsyncServerStreamingCall<WatchEvent>>();
-foreach (var agent in fleet)
-{
-    var watch = agent.Client.Watch(new WatchRequest { CurrentHash = agent.Hash });
-    watches.Add(watch);
-    _ = Task.Run(async () =>
-    {
-        try
-        {
-            while (await watch.ResponseStream.MoveNext(CancellationToken.None))
-            {
-                if (watch.ResponseStream.Current.EventCase == WatchEvent.EventOneofCase.CatalogChanged)
-                {
-                    if (Interlocked.Increment(ref received) == agents)
-                    {
-                        allReceived.TrySetResult();
-                    }
-                    return;
-                }
-            }
-        }
-        catch (RpcException)
-        {
-        }
-    });
+    await Task.Delay(100);
 }
-await Task.WhenAll(watches.Select(w => w.ResponseHeadersAsync));
-GC.Collect();
-var rss = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
-Console.WriteLine($"{master.Nodes.ConnectedCount} agents connected with Watch; process RSS {rss:0} MiB (master and all simulated agents in one process)");
-WriteBase("v2");
+var url = new Uri(File.ReadAllText(urlFile).Trim());
+Console.WriteLine($"master pid {master.Id} on {url}, started in {clock.Elapsed.TotalSeconds:0.0} s; master RSS {Mib(master.Memory().RssMiB)}");
+
+var caFile = Path.Combine(dataDir, "ca.crt");
+using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+using var adminCert = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(dataDir, "admin.crt")), File.ReadAllText(Path.Combine(dataDir, "admin.key")));
+using var adminChannel = new RpcChannel(url, new RpcChannelOptions { ClientCertificate = adminCert, TrustedCertificateAuthority = ca });
+var admin = new AdminService.AdminServiceClient(adminChannel);
+var token = (await admin.CreateTokenAsync(new CreateTokenRequest { MaxUses = agents, ExpiresIn = Duration.FromTimeSpan(TimeSpan.FromHours(2)) })).Token;
+
+// Workers: a slice of the fleet each, each from its own loopback source address.
+var benchDll = typeof(BenchArgs).Assembly.Location;
+var fleet = new List<ChildProcess>();
 clock.Restart();
-var deploy = await admin.DeployAsync(new DeployRequest(), default);
-var compiled = clock.Elapsed;
-await allReceived.Task.WaitAsync(TimeSpan.FromSeconds(120));
-Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled+published in {compiled.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {clock.Elapsed.TotalSeconds:0.00} s (push rate 2000/s)");
-foreach (var watch in watches)
+for (var w = 0; w < workers; w++)
 {
-    watch.Dispose();
+    var from = agents * w / workers;
+    var count = (agents * (w + 1) / workers) - from;
+    fleet.Add(ChildProcess.Start("dotnet", [benchDll, "--worker", "--url", url.ToString(), "--ca", caFile, "--token", token, "--identities", identities,
+        "--from", Invariant(from), "--count", Invariant(count), "--local-address", $"127.0.0.{10 + w}"],
+        Path.Combine(stateDir, $"worker-{w}.log"), protocolOnStdout: true));
 }
-foreach (var agent in fleet)
+var ready = await Task.WhenAll(fleet.Select(f => f.ExpectAsync("ready", TimeSpan.FromMinutes(30))));
+var enrolledNow = ready.Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture));
+Console.WriteLine($"{agents} agents connected with Watch in {clock.Elapsed.TotalSeconds:0.0} s ({enrolledNow} enrolled now, {agents - enrolledNow} from cached identities); load average {LoadAverage()}");
+var connected = await GaugeAsync("colabo_connected_agents");
+var idle = master.Memory();
+Console.WriteLine($"master: {connected} connected agents, RSS {Mib(idle.RssMiB)} (peak so far {Mib(idle.PeakMiB)}; managed heap {await ManagedHeapAsync()}), {master.OpenFiles()} open files");
+
+var checkins = await MeasureAsync("checkin");
+Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+var reports = await MeasureAsync("report");
+Console.WriteLine($"reports of 50 resources: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+
+foreach (var worker in fleet)
 {
-    agent.Channel.Dispose();
+    worker.Send("arm");
+}
+await Task.WhenAll(fleet.Select(f => f.ExpectAsync("armed", TimeSpan.FromMinutes(1))));
+repo.Commit("v" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
+clock.Restart();
+var deploy = await admin.DeployAsync(new DeployRequest());
+var published = clock.Elapsed;
+var deliveries = fleet.Select(async f =>
+{
+    await f.ExpectAsync("delivered", TimeSpan.FromMinutes(5));
+    return clock.Elapsed;
+}).ToList();
+var delivered = TimeSpan.Zero;
+try
+{
+    delivered = (await Task.WhenAll(deliveries)).Max();
+}
+catch (TimeoutException e)
+{
+    Console.WriteLine($"not every Watch stream was told: {e.Message}");
+}
+var after = master.Memory();
+Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled and published in {published.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {delivered.TotalSeconds:0.00} s; master RSS {Mib(after.RssMiB)}, peak {Mib(after.PeakMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+Console.WriteLine();
+Console.WriteLine("| store | agents | connected (master RSS, peak) | unchanged check-ins/s | reports/s (50 resources) | deploy compile+publish | delivered to all Watch streams |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"| {(postgres is null ? "SQLite" : "PostgreSQL")} | {agents} | {connected} ({idle.RssMiB:0} MiB, {after.PeakMiB:0} MiB) | {checkins.PerSecond:0} | {reports.PerSecond:0} | {published.TotalSeconds:0.00} s | {delivered.TotalSeconds:0.00} s |"));
+
+foreach (var worker in fleet)
+{
+    worker.Send("quit");
+}
+await Task.WhenAll(fleet.Select(f => f.StopAsync(TimeSpan.FromSeconds(30))));
+await master.StopAsync(TimeSpan.FromSeconds(30));
+foreach (var worker in fleet)
+{
+    worker.Dispose();
 }
 return 0;
 
-async Task<double> Measure(Func<int, CancellationToken, Task> operation)
+async Task<(double PerSecond, long Errors)> MeasureAsync(string command)
 {
-    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-    long done = 0;
-    var next = -1;
-    var sw = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+    for (var w = 0; w < fleet.Count; w++)
     {
-        while (!stop.IsCancellationRequested)
+        var share = (callers * (w + 1) / fleet.Count) - (callers * w / fleet.Count);
+        fleet[w].Send($"{command} {Invariant(seconds)} {Invariant(Math.Max(1, share))}");
+    }
+    var answers = await Task.WhenAll(fleet.Select(f => f.ExpectAsync(command, TimeSpan.FromSeconds(seconds + 300))));
+    return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)seconds, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));
+}
+
+async Task<string> GaugeAsync(string name)
+{
+    using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+    using var http = new HttpClient(handler);
+    var metrics = await http.GetStringAsync(new Uri(url, "/metrics"));
+    return metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
+}
+
+async Task<string> ManagedHeapAsync() =>
+    double.TryParse(await GaugeAsync("dotnet_gc_heap_size_bytes"), CultureInfo.InvariantCulture, out var bytes) ? Mib(bytes / (1024.0 * 1024)) : "?";
+
+static string Mib(double mib) => string.Create(CultureInfo.InvariantCulture, $"{mib:0} MiB");
+
+static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Colabo.Config.sln")))
         {
-            try
-            {
-                await operation(Interlocked.Increment(ref next), CancellationToken.None);
-                Interlocked.Increment(ref done);
-            }
-            catch (RpcException e)
-            {
-                Console.Error.WriteLine(e.Message);
-            }
+            return dir.FullName;
         }
-    })));
-    return done / sw.Elapsed.TotalSeconds;
-}
-
-static Facts Facts(string name) => new() { Hostname = name, Os = "debian", OsFamily = "Debian", Release = "12", Arch = "amd64", Cpus = 2 };
-
-static X509Certificate2 Pkcs12(X509Certificate2 withKey) => X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-
-int Arg(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-}
-
-static void Git(string dir, params string[] arguments)
-{
-    var start = new ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in arguments)
-    {
-        start.ArgumentList.Add(a);
     }
-    using var process = Process.Start(start)!;
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-    }
+    return Directory.GetCurrentDirectory();
 }
-
-internal sealed record Agent(string Name, RpcChannel Channel, AgentService.AgentServiceClient Client, string Hash);

@@ -9,19 +9,25 @@ namespace Colabo.Config.Compiler;
 /// Compile results keyed by exactly their inputs: commit, node, environment, enrollment roles, the
 /// values of the facts the compile read (not the others), and the values of the secrets the
 /// catalog used. An agent that already holds the current catalog is answered without compiling.
+/// Only the <c>fullResults</c> most recent results keep their catalog; older ones keep just the
+/// content hash, which is all an "unchanged" check-in needs (a 50-resource catalog is ~50 KB of
+/// objects, so 10,000 nodes × two commits of full catalogs would cost a gigabyte). A lookup that
+/// needs the catalog of a slimmed entry compiles again.
 /// </summary>
-public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50_000)
+public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50_000, int fullResults = 1024)
 {
     /// <summary>Variants kept per node and commit (facts that matter changing back and forth).</summary>
     private const int VariantsPerKey = 4;
 
     private readonly ConcurrentDictionary<Key, Entry[]> _entries = new();
+    private readonly ConcurrentQueue<(Key Key, Entry Entry)> _full = new();
     private long _hits;
     private long _misses;
 
     private readonly record struct Key(string Commit, string Node, string Environment, string ExtraRoles);
 
-    private sealed record Entry(CompileResult Result, string FactsHash, string SecretsDigest);
+    /// <summary>A result (null once slimmed), and what a lookup matches on.</summary>
+    private sealed record Entry(CompileResult? Result, string? ContentHash, IReadOnlyCollection<string> FactsUsed, IReadOnlyCollection<string> SecretsUsed, string FactsHash, string SecretsDigest);
 
     public long Hits => Interlocked.Read(ref _hits);
 
@@ -43,40 +49,86 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
         {
             _entries.Clear(); // crude but bounded; a deploy invalidates most entries anyway
         }
-        var entry = new Entry(result, facts.SubsetHash(result.FactsUsed), Digest(result.SecretsUsed, secrets));
-        _entries.AddOrUpdate(new Key(snapshot.Commit, node, environment, Join(extraRoles)), [entry],
-            (_, existing) => [entry, .. existing.Take(VariantsPerKey - 1)]);
+        var entry = new Entry(result, result.Catalog?.ContentHash, result.FactsUsed, result.SecretsUsed,
+            facts.SubsetHash(result.FactsUsed), Digest(result.SecretsUsed, secrets));
+        var key = new Key(snapshot.Commit, node, environment, Join(extraRoles));
+        _entries.AddOrUpdate(key, [entry],
+            (_, existing) => [entry, .. existing.Where(e => e.FactsHash != entry.FactsHash || e.SecretsDigest != entry.SecretsDigest).Take(VariantsPerKey - 1)]);
+        _full.Enqueue((key, entry));
+        while (_full.Count > fullResults && _full.TryDequeue(out var oldest))
+        {
+            Slim(oldest.Key, oldest.Entry);
+        }
         return result;
     }
 
-    /// <summary>The cached result for these inputs, or null when they have not been compiled.</summary>
+    /// <summary>The cached result for these inputs, or null when they have not been compiled (or only the hash is kept).</summary>
     public CompileResult? TryGet(string commit, string node, Facts facts, IReadOnlyDictionary<string, string>? secrets = null,
         string environment = "", IReadOnlyList<string>? extraRoles = null)
     {
-        ArgumentNullException.ThrowIfNull(facts);
-        if (_entries.TryGetValue(new Key(commit, node, environment, Join(extraRoles)), out var entries))
+        if (Find(commit, node, facts, secrets, environment, extraRoles)?.Result is { } result)
         {
-            foreach (var entry in entries)
-            {
-                if (entry.FactsHash == facts.SubsetHash(entry.Result.FactsUsed) &&
-                    (entry.Result.SecretsUsed.Count == 0 || entry.SecretsDigest == Digest(entry.Result.SecretsUsed, secrets)))
-                {
-                    Interlocked.Increment(ref _hits);
-                    return entry.Result;
-                }
-            }
+            Interlocked.Increment(ref _hits);
+            return result;
         }
         return null;
     }
 
     /// <summary>True when the agent's catalog hash is the current one for these inputs (no compile).</summary>
     public bool IsUnchanged(string commit, string node, Facts facts, string agentHash,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null) =>
-        TryGet(commit, node, facts, secrets, environment, extraRoles)?.Catalog?.ContentHash is { } hash &&
-        string.Equals(hash, agentHash, StringComparison.Ordinal);
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null)
+    {
+        if (Find(commit, node, facts, secrets, environment, extraRoles)?.ContentHash is not { } hash)
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _hits);
+        return string.Equals(hash, agentHash, StringComparison.Ordinal);
+    }
 
     /// <summary>Forgets every entry (e.g. after secrets were rotated in bulk).</summary>
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        _entries.Clear();
+        _full.Clear();
+    }
+
+    private Entry? Find(string commit, string node, Facts facts, IReadOnlyDictionary<string, string>? secrets, string environment, IReadOnlyList<string>? extraRoles)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (_entries.TryGetValue(new Key(commit, node, environment, Join(extraRoles)), out var entries))
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.FactsHash == facts.SubsetHash(entry.FactsUsed) &&
+                    (entry.SecretsUsed.Count == 0 || entry.SecretsDigest == Digest(entry.SecretsUsed, secrets)))
+                {
+                    return entry;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Drops the catalog of an entry that is still cached, keeping what "unchanged" needs.</summary>
+    private void Slim(Key key, Entry entry)
+    {
+        var slim = entry with { Result = null };
+        while (_entries.TryGetValue(key, out var entries))
+        {
+            var index = Array.IndexOf(entries, entry);
+            if (index < 0)
+            {
+                return;
+            }
+            var replaced = (Entry[])entries.Clone();
+            replaced[index] = slim;
+            if (_entries.TryUpdate(key, replaced, entries))
+            {
+                return;
+            }
+        }
+    }
 
     private static string Join(IReadOnlyList<string>? roles) => roles is null or { Count: 0 } ? "" : string.Join('\n', roles);
 

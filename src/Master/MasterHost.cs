@@ -100,12 +100,20 @@ public sealed class MasterHost : IAsyncDisposable
         metrics.Gauge("colabo_push_queue_length", () => push.Pending);
         metrics.Gauge("colabo_compile_cache_hits", () => roles.Cache.Hits);
         metrics.Gauge("colabo_compile_cache_misses", () => roles.Cache.Misses);
+        // Standard process gauges: what a 10,000-agent master spends its memory on (RSS against the managed heap).
+        metrics.Gauge("process_resident_memory_bytes", () => Environment.WorkingSet);
+        metrics.Gauge("dotnet_gc_heap_size_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
+        metrics.Gauge("dotnet_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes);
+        metrics.Gauge("process_open_fds", () => OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0);
 
         var rpcOptions = new RpcServerOptions
         {
             ServerCertificate = keyring.ServerCertificate,
             ClientCertificateAuthority = keyring.Ca.Certificate,
             RevocationCheck = new RevocationHook(revocations),
+            // A revoked agent must learn it for certain (it then stops for good): answer its calls with
+            // UNAUTHENTICATED + the certificate-revoked reason instead of a bare closed connection.
+            RefuseRevokedCertificatesAtHandshake = false,
             AnonymousMethods = new HashSet<string>(StringComparer.Ordinal) { "grpc.health.v1.Health", "/colabo.config.v1.AgentService/Enroll" },
             TimeProvider = time,
         };

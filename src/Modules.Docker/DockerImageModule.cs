@@ -11,7 +11,7 @@ namespace Colabo.Config.Modules.Docker;
 /// pulled) or absent. A built or imported image carries a source fingerprint label, so a changed
 /// context or tarball is rebuilt or re-imported; the state reports the image id it resolved to.
 /// </summary>
-public sealed class DockerImageModule(DockerClient docker) : IResourceModule<DockerImageState>
+public sealed class DockerImageModule(DockerClient docker) : IResourceModule<DockerImageState>, IResolvesChanges
 {
     public string Kind => "docker_image";
 
@@ -163,6 +163,12 @@ public sealed class DockerImageModule(DockerClient docker) : IResourceModule<Doc
                     $"image {spec.Name} is missing and {desired.Id} names no source (build, import_tarball or pull)");
         }
     }
+
+    /// <summary>Fills the image id the apply produced into the "id" change (its after value is unknown when diffing).</summary>
+    public IReadOnlyList<PropertyDiff> Resolve(IReadOnlyList<PropertyDiff> changes, object? after) =>
+        after is DockerImageState state
+            ? [.. changes.Select(c => c is { Property: "id", After: null } ? c with { After = state.Id } : c)]
+            : changes;
 
     private static string? DesiredSource(Resource desired) => desired.DockerImage.SourceCase switch
     {

@@ -44,6 +44,14 @@ public sealed record RpcServerOptions
     /// <summary>Asked at the TLS handshake and on every call whether a client certificate has been revoked.</summary>
     public IClientCertificateRevocationCheck? RevocationCheck { get; init; }
 
+    /// <summary>
+    /// True (default): a revoked client certificate fails the TLS handshake, and the client sees only a closed
+    /// connection. False: a certificate whose only fault is being revoked completes the handshake and every
+    /// call answers UNAUTHENTICATED with the trailer <see cref="ErrorReason.CertificateRevoked"/>, so the
+    /// client knows for certain that it was revoked (an agent stops instead of retrying forever).
+    /// </summary>
+    public bool RefuseRevokedCertificatesAtHandshake { get; init; } = true;
+
     /// <summary>Full method paths ("/grpc.health.v1.Health/Check") or service names ("grpc.health.v1.Health") callable without a client certificate.</summary>
     public IReadOnlySet<string> AnonymousMethods { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

@@ -8,11 +8,12 @@ namespace Colabo.Config.Store.Postgres;
 /// The shared store for several master replicas: PostgreSQL (or a compatible database), with
 /// events fanned out across replicas through LISTEN/NOTIFY.
 /// </summary>
-public sealed class PostgresConfigStore : SqlConfigStore
+public sealed partial class PostgresConfigStore : SqlConfigStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventBus _events;
     private readonly string? _schema;
+    private int _disposed;
 
     public PostgresConfigStore(PostgresStoreOptions options)
         : base(serializeWrites: false)
@@ -79,9 +80,14 @@ public sealed class PostgresConfigStore : SqlConfigStore
 
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        // The base first: it commits the reports still queued, which needs the data source.
+        await base.DisposeAsync();
         await _events.DisposeAsync();
         await _dataSource.DisposeAsync();
-        await base.DisposeAsync();
     }
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

@@ -48,6 +48,15 @@ public sealed class SqliteConfigStore : SqlConfigStore
         await base.InitializeAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Other writes run with synchronous=NORMAL (WAL: safe against a crash of the process, not of the
+    /// machine). A report batch commits with FULL, which fsyncs the WAL, so a run acknowledged to
+    /// an agent (which then deletes its spool copy) survives a power loss too; group commit pays
+    /// that fsync once per batch, not once per report.
+    /// </summary>
+    protected override async Task PrepareRunConnectionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection, null, "PRAGMA synchronous = FULL", cancellationToken);
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -55,7 +55,8 @@ public sealed class DockerImageModuleTests(DockerFixture docker)
 
         Assert.Equal(["source", "id"], changes.Select(c => c.Property));
         Assert.Equal(before, changes[1].Before);
-        Assert.NotEqual(before, await DockerFixture.Inspect(reference, "{{.Id}}"));
+        Assert.Equal(await DockerFixture.Inspect(reference, "{{.Id}}"), changes[1].After);
+        Assert.NotEqual(before, changes[1].After);
     }
 
     [Fact(Timeout = 60_000)]

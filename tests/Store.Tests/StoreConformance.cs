@@ -6,7 +6,7 @@ namespace Colabo.Config.Store.Tests;
 /// The store conformance suite: every provider derives from this class and must pass all of it.
 /// Each test gets a fresh, empty store.
 /// </summary>
-public abstract class StoreConformance : IAsyncLifetime
+public abstract partial class StoreConformance : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
     private IConfigStore? _store;

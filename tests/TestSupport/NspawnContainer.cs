@@ -31,12 +31,25 @@ public sealed class NspawnContainer : IAsyncDisposable
     /// <summary>The words that enter the container's namespaces, for a command prefix.</summary>
     public IReadOnlyList<string> EnterPrefix => ["nsenter", "-t", LeaderPid.ToString(CultureInfo.InvariantCulture), "-m", "-u", "-i", "-n", "-p"];
 
-    public static async Task<NspawnContainer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<NspawnContainer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(DebianRoot.Systemd, prepare: null, TimeSpan.FromSeconds(60), cancellationToken);
+
+    /// <summary>
+    /// Boots a container on a private overlay of the cached <paramref name="image"/>; <paramref name="prepare"/>
+    /// writes into the root before boot (e.g. a cloud-init seed). Returns once boot finished (every start
+    /// job done, which includes cloud-init's), bounded by <paramref name="bootTimeout"/>.
+    /// </summary>
+    public static async Task<NspawnContainer> StartAsync(string image, Func<DebianRoot, Task>? prepare, TimeSpan bootTimeout, CancellationToken cancellationToken = default)
     {
-        var root = await DebianRoot.CreateAsync(DebianRoot.Systemd, cancellationToken);
+        var root = await DebianRoot.CreateAsync(image, cancellationToken);
         Process? nspawn = null;
         try
         {
+            if (prepare is not null)
+            {
+                await prepare(root);
+            }
+
             var start = new ProcessStartInfo("systemd-nspawn")
             {
                 RedirectStandardInput = true,
@@ -61,12 +74,12 @@ public sealed class NspawnContainer : IAsyncDisposable
             // "--wait" blocks until boot finished, once systemd listens at all; before that systemctl
             // fails at once ("offline", or no bus yet), so ask again (bounded). "degraded" still means up.
             using var boot = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            boot.CancelAfter(TimeSpan.FromSeconds(60));
-            var (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(60), boot.Token);
+            boot.CancelAfter(bootTimeout);
+            var (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], bootTimeout, boot.Token);
             while (output.Trim() is "offline" or "")
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), boot.Token);
-                (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(60), boot.Token);
+                (exitCode, output, error) = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], bootTimeout, boot.Token);
             }
 
             var state = output.Trim();

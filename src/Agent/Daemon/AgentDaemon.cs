@@ -28,6 +28,11 @@ public sealed class AgentDaemon(AgentConfig config, AgentLog log, SystemdNotifie
     /// <summary>Completes when the Watch stream is first connected (tests and the idle benchmark wait on it).</summary>
     public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private DaemonLoop? _loop;
+
+    /// <summary>The schedule in force once the daemon is running (it follows the master's run interval).</summary>
+    public RunSchedule? Schedule => _loop?.Schedule;
+
     /// <summary>Raised after each run (tests observe runs through it).</summary>
     public event Action<RunResult>? RunCompleted;
 
@@ -60,17 +65,27 @@ public sealed class AgentDaemon(AgentConfig config, AgentLog log, SystemdNotifie
 
             using var connection = new MasterConnection(master, NodeIdentity.Load(_state));
             var node = connection.Identity.NodeName;
-            var schedule = RunSchedule.ForNode(node, config.Interval);
+            var schedule = RunSchedule.ForNode(node, RunInterval.Effective(config.Interval, RunInterval.Load(_state)));
             var run = new AgentRun(_state, root, time, log) { Parallelism = config.Parallelism };
-            log.Info($"node {node}, master {master}, interval {Format(config.Interval)} with splay {Format(schedule.Splay)}, next scheduled run at {schedule.NextAfter(time.GetUtcNow()):u}, certificate valid until {connection.Identity.NotAfter:u} (renewal at {connection.Identity.RenewAt:u})");
+            log.Info($"node {node}, master {master}, interval {Format(schedule.Interval)}{IntervalSource()} with splay {Format(schedule.Splay)}, next scheduled run at {schedule.NextAfter(time.GetUtcNow()):u}, certificate valid until {connection.Identity.NotAfter:u} (renewal at {connection.Identity.RenewAt:u})");
             notifier.Ready($"node {node}: connecting to {master}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var watchTask = WatchAsync(connection, stop.Token);
-            var loop = new DaemonLoop(schedule, time, Random.Shared, config.PushJitter, new DaemonLoop.Actions(
-                RunAsync: async (request, ct) => await RunOnceAsync(run, connection, request, ct),
+            var loop = _loop = new DaemonLoop(schedule, time, Random.Shared, config.PushJitter, new DaemonLoop.Actions(
+                RunAsync: async (request, ct) =>
+                {
+                    IdleMemory.Wake();
+                    await RunOnceAsync(run, connection, request, ct);
+                    FollowMasterInterval(node);
+                    TrimMemory();
+                },
                 RenewAsync: async ct => await RenewAsync(connection, ct),
-                ConnectedAsync: async ct => await ResendAsync(run, connection, ct),
+                ConnectedAsync: async ct =>
+                {
+                    await ResendAsync(run, connection, ct);
+                    TrimMemory();
+                },
                 RenewAt: () => connection.Identity.RenewAt));
             string? revoked;
             try
@@ -166,7 +181,45 @@ public sealed class AgentDaemon(AgentConfig config, AgentLog log, SystemdNotifie
         {
             log.Warning(e.Message);
         }
+        catch (RpcException e) when (Revocation.IsSignalledBy(e))
+        {
+            _triggers.Writer.TryWrite(DaemonTrigger.Revoked(e.Status.Detail));
+        }
+        catch (RpcException e)
+        {
+            log.Error($"the run failed: the master answered {e.StatusCode}: {e.Status.Detail}");
+            notifier.Status($"last run failed: {e.StatusCode}");
+        }
     }
+
+    /// <summary>After a run: when agent.yaml does not set the interval, take the one the master just sent.</summary>
+    private void FollowMasterInterval(string node)
+    {
+        if (_loop is not { } loop || config.Interval is not null)
+        {
+            return;
+        }
+
+        var interval = RunInterval.Effective(null, RunInterval.Load(_state));
+        if (interval != loop.Schedule.Interval)
+        {
+            var schedule = RunSchedule.ForNode(node, interval);
+            loop.Reschedule(schedule);
+            log.Info($"run interval is now {Format(interval)} (from the master) with splay {Format(schedule.Splay)}; next scheduled run at {schedule.NextAfter(time.GetUtcNow()):u}");
+        }
+    }
+
+    /// <summary>The daemon now waits (for minutes, usually): give back what waiting does not need.</summary>
+    private void TrimMemory()
+    {
+        if (config.IdleTrim)
+        {
+            IdleMemory.Trim();
+        }
+    }
+
+    private string IntervalSource() =>
+        config.Interval is not null ? " (agent.yaml)" : RunInterval.Load(_state) is not null ? " (from the master)" : " (default)";
 
     private async Task<DateTimeOffset> RenewAsync(MasterConnection connection, CancellationToken cancellationToken)
     {
@@ -236,7 +289,7 @@ public sealed class AgentDaemon(AgentConfig config, AgentLog log, SystemdNotifie
             {
                 return;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && e.Status.Detail.Contains("revoked", StringComparison.OrdinalIgnoreCase))
+            catch (RpcException e) when (Revocation.IsSignalledBy(e))
             {
                 _triggers.Writer.TryWrite(DaemonTrigger.Revoked(e.Status.Detail));
                 return;

@@ -32,6 +32,9 @@ public sealed class AgentState
     /// <summary>The summary of the last run (binary RunSummary), for "colabo-agent status".</summary>
     public string LastRunFile => Path.Combine(Directory, "last-run.pb");
 
+    /// <summary>The run interval the master last sent, in seconds (agent.yaml's interval wins when set).</summary>
+    public string RunIntervalFile => Path.Combine(Directory, "run-interval");
+
     /// <summary>Present once the master revoked this node's certificate: the daemon refuses to start until re-enrolled.</summary>
     public string RevokedFile => Path.Combine(Directory, "revoked");
 

@@ -59,8 +59,8 @@ internal sealed record BootstrapUserData
             curl -fsS --retry 5 --cacert /etc/colabo/ca.crt '{PackageUrl}' -o "$deb"
             {checksum}
             DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold "$deb"
-            systemctl enable colabo-agent.service
-            systemctl restart colabo-agent.service
+            # The package's postinst already started the service; a restart here would cut its first run short.
+            systemctl enable --now colabo-agent.service
             """;
         var indentedScript = string.Join('\n', script.Split('\n').Select(l => "      " + l));
         var indentedConfig = string.Join('\n', config.ToString().TrimEnd('\n').Split('\n').Select(l => "      " + l));

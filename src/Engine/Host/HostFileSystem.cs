@@ -62,6 +62,32 @@ public sealed class HostFileSystem : IFileSystem
             File.Delete(temporary);
             throw;
         }
+
+        RemoveLeftoverTemporaries(directory, Path.GetFileName(path));
+    }
+
+    /// <summary>
+    /// Deletes the temporary files an earlier write of the same target left when its process was
+    /// killed between create and rename: the write that just succeeded makes them worthless.
+    /// </summary>
+    private static void RemoveLeftoverTemporaries(string directory, string name)
+    {
+        if (name.AsSpan().IndexOfAny('*', '?') >= 0)
+        {
+            return;
+        }
+
+        foreach (var leftover in Directory.EnumerateFiles(directory, $".{name}.*{TemporarySuffix}"))
+        {
+            try
+            {
+                File.Delete(leftover);
+            }
+            catch (IOException)
+            {
+                // Another writer's live temporary, or gone already: the next write tries again.
+            }
+        }
     }
 
     public void CreateDirectory(string path, int uid, int gid, UnixFileMode mode)

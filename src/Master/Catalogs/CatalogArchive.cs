@@ -7,9 +7,11 @@ namespace Colabo.Config.Master.Catalogs;
 /// <summary>
 /// Signed catalogs by content hash: kept in the store (so every replica and a restarted master can
 /// serve and classify against them) with a bounded in-memory cache in front. Catalogs may carry
-/// secret values, so they are sealed with the secrets key before they reach the store.
+/// secret values, so they are sealed with the secrets key before they reach the store. The cache is
+/// small on purpose: a parsed 50-resource catalog is ~50 KB of objects, and with 10,000 nodes every
+/// catalog differs, so a large cache would cost more memory than the connections themselves.
 /// </summary>
-public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 4096)
+public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 1024)
 {
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
 

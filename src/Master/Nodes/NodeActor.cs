@@ -23,12 +23,15 @@ public sealed class NodeActor
     private NodeRecord? _node;
     private Dictionary<string, ResourceStateRecord>? _resources;
 
-    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time)
+    private readonly Action<NodeActor>? _resourcesLoaded;
+
+    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, Action<NodeActor>? resourcesLoaded = null)
     {
         Name = name;
         _store = store;
         _catalogs = catalogs;
         _time = time;
+        _resourcesLoaded = resourcesLoaded;
         _ = Task.Run(RunMailboxAsync);
     }
 
@@ -82,7 +85,11 @@ public sealed class NodeActor
             {
                 throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
             }
-            _resources ??= (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+            if (_resources is null)
+            {
+                _resources = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+                _resourcesLoaded?.Invoke(this);
+            }
             var hash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
             var catalog = await _catalogs.FindAsync(hash, cancellationToken);
             var classified = ReportClassifier.Classify(Name, report, catalog?.Catalog, _resources, _time.GetUtcNow());
@@ -90,7 +97,9 @@ public sealed class NodeActor
             // reports then cost one run row, not one row per resource.
             var resources = _resources;
             var changedStates = classified.States.Where(s => !resources.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
-            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, cancellationToken);
+            // Not the caller's token: once queued, the run may commit even if the agent hangs up, and
+            // this actor's view of the resources must follow the store (the agent's resend is a duplicate).
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, CancellationToken.None);
             if (saved)
             {
                 foreach (var state in changedStates)
@@ -111,8 +120,23 @@ public sealed class NodeActor
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken);
 
+    /// <summary>
+    /// Drops the cached last-known resource states (reloaded from the store on the next report). The
+    /// directory asks this of the actors that loaded theirs longest ago, so that 10,000 nodes do not
+    /// keep 50 states each in memory between runs that come every 30 minutes.
+    /// </summary>
+    internal void ForgetResources() =>
+        _ = AskAsync(() =>
+        {
+            _resources = null;
+            return Task.FromResult(true);
+        }, CancellationToken.None);
+
+    // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
-        a with { RunId = "", UpdatedAt = default } == b with { RunId = "", UpdatedAt = default };
+        a.Status == b.Status && a.Message == b.Message && a.LastChangedAt == b.LastChangedAt
+        && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
+        && a.Kind == b.Kind && a.Role == b.Role && a.Node == b.Node && a.ResourceId == b.ResourceId;
 
     public NodeWatch Watch()
     {
@@ -175,6 +199,7 @@ public sealed class NodeActor
                 if (e is OperationCanceledException)
                 {
                     _loaded = false;
+                    _resources = null;
                 }
                 reply.TrySetException(e);
             }

@@ -17,9 +17,13 @@ public sealed class NodeDirectory : IDisposable
     private readonly CatalogArchive _catalogs;
     private readonly TimeProvider _time;
     private readonly IDisposable _subscription;
+    private readonly ConcurrentQueue<NodeActor> _holdingResources = new();
+    private readonly int _resourceHolders;
 
-    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time)
+    /// <param name="resourceHolders">How many actors may keep their last-known resource states in memory at once.</param>
+    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, int resourceHolders = 2048)
     {
+        _resourceHolders = resourceHolders;
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _catalogs = catalogs;
@@ -30,7 +34,19 @@ public sealed class NodeDirectory : IDisposable
     /// <summary>Raised for "catalog changed" events naming all nodes ("*"); the publisher decides who is affected.</summary>
     public event Action<ClusterEvent>? FleetEvent;
 
-    public NodeActor Get(string name) => _actors.GetOrAdd(name, n => new NodeActor(n, _store, _catalogs, _time));
+    public NodeActor Get(string name) => _actors.GetOrAdd(name, n => new NodeActor(n, _store, _catalogs, _time, ResourcesLoaded));
+
+    private void ResourcesLoaded(NodeActor actor)
+    {
+        _holdingResources.Enqueue(actor);
+        while (_holdingResources.Count > _resourceHolders && _holdingResources.TryDequeue(out var oldest))
+        {
+            if (oldest != actor)
+            {
+                oldest.ForgetResources();
+            }
+        }
+    }
 
     public NodeActor? Find(string name) => _actors.GetValueOrDefault(name);
 

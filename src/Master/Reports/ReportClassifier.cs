@@ -25,7 +25,7 @@ public static class ReportClassifier
         var start = report.Start;
         var summary = report.Summary;
         var catalogHash = start.CatalogHash.Length > 0 ? start.CatalogHash : summary.CatalogHash;
-        var resources = ResourceDigest.Index(catalog);
+        var resources = ResourceDigest.Digested(catalog);
         var enforce = start.Mode != RunMode.Noop;
         var changes = new List<ChangeRecord>();
         var states = new List<ResourceStateRecord>();
@@ -37,10 +37,18 @@ public static class ReportClassifier
             {
                 continue;
             }
-            resources.TryGetValue(outcome.ResourceId, out var resource);
-            var digest = resource is null ? null : ResourceDigest.Of(resource);
+            resources.TryGetValue(outcome.ResourceId, out var digested);
+            var resource = digested?.Resource;
+            var digest = digested?.Digest;
             previous.TryGetValue(outcome.ResourceId, out var before);
             var changeClass = DriftClassifier.Classify(outcome.Status, digest, catalogHash, before);
+            if (changeClass == ChangeClasses.Corrective && outcome.Refreshed && outcome.Changes.Count == 0
+                && NotifiedByIntentionalChange(outcome.ResourceId, report, resources, previous, catalogHash))
+            {
+                // A pure refresh (a service restarted because its config changed) follows its cause: a
+                // deploy that restarts nginx is not drift of nginx.
+                changeClass = ChangeClasses.Intentional;
+            }
             corrective += changeClass == ChangeClasses.Corrective ? 1 : 0;
             intentional += changeClass == ChangeClasses.Intentional ? 1 : 0;
             if ((int)outcome.Status is >= 0 and < 6)
@@ -106,6 +114,13 @@ public static class ReportClassifier
         };
         return new ClassifiedRun(run with { State = RunStates.Of(run) }, changes, states);
     }
+
+    private static bool NotifiedByIntentionalChange(
+        string target, RunReport report, IReadOnlyDictionary<string, DigestedResource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
+        report.Outcomes.Any(notifier =>
+            notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
+            && resources.TryGetValue(notifier.ResourceId, out var digested) && digested.Resource.Notify.Contains(target)
+            && DriftClassifier.Classify(notifier.Status, digested.Digest, catalogHash, previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
 
     private static string ChangesJson(ResourceOutcome outcome, Resource? resource)
     {

@@ -221,7 +221,27 @@ public sealed partial class RoleSource : IAsyncDisposable
         var nodes = (await _store.ListNodesAsync(cancellationToken)).Where(n => n.Environment == environment).ToList();
         var errors = new List<(string Node, CompileError Error)>();
         errors.AddRange(snapshot.Roles.Errors.Select(e => ("", e)));
-        var compiled = new List<(NodeRecord Node, Contracts.V1.Catalog Catalog)>();
+        // Each catalog is signed and archived as soon as it compiles, and only its hash is kept: a
+        // fleet of 10,000 nodes would otherwise hold 10,000 catalogs (~50 KB of objects each) at once.
+        // Archived catalogs of a commit that turns out not to compile are never published (nothing
+        // refers to their hashes), so this is safe.
+        var compiled = new List<(string Node, string Hash)>(nodes.Count);
+        var affected = new List<string>();
+        // Archive writes overlap the next compiles, several at a time: on PostgreSQL each is a committed
+        // round trip, and 10,000 of them one after the other took a minute.
+        var writes = new List<Task>(nodes.Count);
+        using var writing = new SemaphoreSlim(16);
+        async Task ArchiveAsync(Contracts.V1.SignedCatalog signed, Contracts.V1.Catalog catalog)
+        {
+            try
+            {
+                await _archive.PutAsync(signed, catalog, cancellationToken);
+            }
+            finally
+            {
+                writing.Release();
+            }
+        }
         foreach (var node in nodes)
         {
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
@@ -230,13 +250,24 @@ public sealed partial class RoleSource : IAsyncDisposable
             _metrics.Count(_cache.Misses > misses ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
             if (result.Catalog is { } catalog)
             {
-                compiled.Add((node, catalog));
+                if (errors.Count == 0)
+                {
+                    var signed = _signer.Sign(catalog);
+                    await writing.WaitAsync(cancellationToken);
+                    writes.Add(ArchiveAsync(signed, catalog));
+                }
+                compiled.Add((node.Name, catalog.ContentHash));
+                if (catalog.ContentHash != node.CatalogHash)
+                {
+                    affected.Add(node.Name);
+                }
             }
             else
             {
                 errors.AddRange(result.Errors.Where(e => e.Code != "unclassified-node").Select(e => (node.Name, e)));
             }
         }
+        await Task.WhenAll(writes);
         var distinct = errors.DistinctBy(e => e.Error).ToList();
         if (distinct.Count > 0)
         {
@@ -245,15 +276,6 @@ public sealed partial class RoleSource : IAsyncDisposable
             _metrics.Count("colabo_deploys_total", "result=\"refused\"");
             LogRefused(environment, snapshot.Commit, distinct.Count, distinct[0].Error.ToString());
             return new DeployOutcome(environment, snapshot.Commit, false, distinct, []);
-        }
-        var affected = new List<string>();
-        foreach (var (node, catalog) in compiled)
-        {
-            await _archive.PutAsync(_signer.Sign(catalog), catalog, cancellationToken);
-            if (catalog.ContentHash != node.CatalogHash)
-            {
-                affected.Add(node.Name);
-            }
         }
         lock (_environments)
         {
@@ -265,9 +287,10 @@ public sealed partial class RoleSource : IAsyncDisposable
         }
         await _store.SetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), snapshot.Commit, cancellationToken);
         await _store.Events.PublishAsync(new ClusterEvent(ClusterEvent.CatalogChanged, "*", $"{environment} {snapshot.Commit}"), cancellationToken);
-        foreach (var (node, catalog) in compiled.Where(c => affected.Contains(c.Node.Name)))
+        var toPush = affected.ToHashSet(StringComparer.Ordinal);
+        foreach (var (node, hash) in compiled.Where(c => toPush.Contains(c.Node)))
         {
-            _push.Enqueue(new ClusterEvent(ClusterEvent.CatalogChanged, node.Name, $"{catalog.ContentHash} {snapshot.Commit}"));
+            _push.Enqueue(new ClusterEvent(ClusterEvent.CatalogChanged, node, $"{hash} {snapshot.Commit}"));
         }
         _metrics.Count("colabo_deploys_total", "result=\"published\"");
         LogPublished(environment, snapshot.Commit, affected.Count);

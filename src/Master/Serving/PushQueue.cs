@@ -7,16 +7,22 @@ namespace Colabo.Config.Master.Serving;
 /// <summary>
 /// Pushes "catalog changed" / "run now" to nodes through a server-side rate limit (events per
 /// second), so a fleet-wide deploy never becomes a thundering herd. Events go out through the store's
-/// event bus, so the replica holding a node's Watch stream delivers it.
+/// event bus, so the replica holding a node's Watch stream delivers it. The rate limit paces one
+/// dispatcher; publishing runs on several lanes (a node always on the same lane, so its events keep
+/// their order) because one publish may be a database round trip (PostgreSQL NOTIFY), and one at a
+/// time could not reach the rate.
 /// </summary>
 public sealed class PushQueue : IAsyncDisposable
 {
+    private const int Lanes = 16;
     private readonly Channel<ClusterEvent> _queue = Channel.CreateUnbounded<ClusterEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ClusterEvent>[] _lanes;
     private readonly IConfigStore _store;
     private readonly MasterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly double _perSecond;
     private readonly Task _loop;
+    private readonly Task[] _publishers;
     private long _pending;
 
     public PushQueue(IConfigStore store, MasterMetrics metrics, TimeProvider time, double perSecond)
@@ -25,6 +31,8 @@ public sealed class PushQueue : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _perSecond = perSecond > 0 ? perSecond : 1000;
+        _lanes = [.. Enumerable.Range(0, Lanes).Select(_ => Channel.CreateUnbounded<ClusterEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))];
+        _publishers = [.. _lanes.Select(lane => Task.Run(() => PublishAsync(lane.Reader)))];
         _loop = Task.Run(RunAsync);
     }
 
@@ -54,6 +62,18 @@ public sealed class PushQueue : IAsyncDisposable
                 last = _time.GetTimestamp();
             }
             tokens -= 1;
+            _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(clusterEvent.Node) % Lanes)].Writer.TryWrite(clusterEvent);
+        }
+        foreach (var lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+    }
+
+    private async Task PublishAsync(ChannelReader<ClusterEvent> lane)
+    {
+        await foreach (var clusterEvent in lane.ReadAllAsync())
+        {
             try
             {
                 await _store.Events.PublishAsync(clusterEvent, CancellationToken.None);
@@ -73,5 +93,6 @@ public sealed class PushQueue : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await Task.WhenAll(_publishers);
     }
 }

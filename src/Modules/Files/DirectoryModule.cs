@@ -23,18 +23,7 @@ public sealed class DirectoryModule : IResourceModule<DirectoryModule.State>
         }
 
         var spec = desired.Directory;
-        var errors = new List<string>();
-        if (PathRules.Check(PathOf(desired)) is { } pathError)
-        {
-            errors.Add(pathError);
-        }
-
-        if (desired.Ensure is not (Ensure.Unspecified or Ensure.Present or Ensure.Absent))
-        {
-            errors.Add($"ensure '{desired.Ensure}' does not apply to a directory (present or absent)");
-        }
-
-        errors.AddRange(Ownership.Validate(spec.Owner, spec.Group, spec.Mode));
+        var errors = PathRules.CheckFileLike(PathOf(desired), desired.Ensure, "a directory", spec.Owner, spec.Group, spec.Mode);
         errors.AddRange(spec.ManagedEntries.Where(e => e.Length == 0 || e.Contains('/', StringComparison.Ordinal) || e is "." or "..")
             .Select(e => $"managed entry '{e}' must be a plain name inside the directory"));
         return errors;

@@ -27,19 +27,7 @@ public sealed class FileModule : IResourceModule<FileModule.State>, IResourceLoc
         }
 
         var spec = desired.File;
-        var errors = new List<string>();
-        if (PathRules.Check(PathOf(desired)) is { } pathError)
-        {
-            errors.Add(pathError);
-        }
-
-        if (desired.Ensure is not (Ensure.Unspecified or Ensure.Present or Ensure.Absent))
-        {
-            errors.Add($"ensure '{desired.Ensure}' does not apply to a file (present or absent)");
-        }
-
-        errors.AddRange(Ownership.Validate(spec.Owner, spec.Group, spec.Mode));
-        return errors;
+        return PathRules.CheckFileLike(PathOf(desired), desired.Ensure, "a file", spec.Owner, spec.Group, spec.Mode);
     }
 
     public Task<State?> ReadAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken)

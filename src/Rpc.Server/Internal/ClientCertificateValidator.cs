@@ -7,7 +7,7 @@ namespace Colabo.Config.Rpc.Server.Internal;
 internal sealed partial class ClientCertificateValidator(RpcServerOptions options, ILogger logger)
 {
     /// <summary>Null when the certificate is acceptable; otherwise why not, in words an operator can act on.</summary>
-    public string? Check(X509Certificate2 certificate)
+    public string? Check(X509Certificate2 certificate, bool checkRevocation = true)
     {
         var ca = options.ClientCertificateAuthority;
         if (ca is null)
@@ -34,7 +34,7 @@ internal sealed partial class ClientCertificateValidator(RpcServerOptions option
             var reasons = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
             return $"client certificate '{certificate.Subject}' (issuer '{certificate.Issuer}') does not chain to the configured CA '{ca.Subject}': {reasons}";
         }
-        if (options.RevocationCheck?.IsRevoked(certificate) == true)
+        if (checkRevocation && options.RevocationCheck?.IsRevoked(certificate) == true)
         {
             return $"client certificate '{certificate.Subject}' (serial {certificate.SerialNumber}) has been revoked";
         }
@@ -48,7 +48,8 @@ internal sealed partial class ClientCertificateValidator(RpcServerOptions option
         {
             return true; // Anonymous methods remain callable; the others answer UNAUTHENTICATED.
         }
-        var failure = Check(certificate);
+        // Revocation is still enforced on every call; letting the handshake through lets the call say so.
+        var failure = Check(certificate, options.RefuseRevokedCertificatesAtHandshake);
         if (failure is not null)
         {
             LogRejected(logger, failure);

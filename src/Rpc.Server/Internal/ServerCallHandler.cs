@@ -65,8 +65,9 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
         if (options.RevocationCheck?.IsRevoked(identity.Certificate) == true)
         {
             LogUnauthenticated(logger, method.FullName, http.Connection.RemoteIpAddress?.ToString(), $"certificate '{identity.Certificate.Subject}' is revoked");
-            throw new RpcException(StatusCode.Unauthenticated,
-                $"The client certificate '{identity.Certificate.Subject}' (serial {identity.Certificate.SerialNumber}) has been revoked; enroll again to get a new one.");
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"The client certificate '{identity.Certificate.Subject}' (serial {identity.Certificate.SerialNumber}) has been revoked; enroll again to get a new one."),
+                ErrorReason.Trailers(ErrorReason.CertificateRevoked));
         }
     }
 

@@ -493,7 +493,9 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
                 0xc => StatusCode.PermissionDenied,  // INADEQUATE_SECURITY
                 _ => StatusCode.Internal,
             };
-            result = new RpcException(new Status(code, $"The server reset the stream of {_method.FullName} (HTTP/2 error 0x{protocolError.ErrorCode:x})."), new Metadata(), ex);
+            // The same exception type carries a stream reset and a connection abort (a keepalive PING
+            // left unanswered): keep the HTTP layer's own words so the person reading knows which.
+            result = new RpcException(new Status(code, $"HTTP/2 error 0x{protocolError.ErrorCode:x} ended {_method.FullName}: {protocolError.Message}"), new Metadata(), ex);
         }
         else if (ex is IOException or ObjectDisposedException)
         {

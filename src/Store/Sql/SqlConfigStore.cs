@@ -35,11 +35,11 @@ public abstract partial class SqlConfigStore : IConfigStore
         }
     }
 
-    public virtual ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
+        await CloseRunQueueAsync();
         _writeGate?.Dispose();
         GC.SuppressFinalize(this);
-        return ValueTask.CompletedTask;
     }
 
     // ---- nodes ----
@@ -298,67 +298,6 @@ public abstract partial class SqlConfigStore : IConfigStore
 
     // ---- reports ----
 
-    public async Task<bool> SaveRunAsync(RunRecord run, IReadOnlyList<ChangeRecord> changes, IReadOnlyList<ResourceStateRecord> states, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(changes);
-        ArgumentNullException.ThrowIfNull(states);
-        await using var lease = await WriteAsync(cancellationToken);
-        await using var tx = await lease.Connection.BeginTransactionAsync(cancellationToken);
-        var inserted = await ExecuteAsync(lease.Connection, tx, """
-            INSERT INTO runs (node, run_id, mode, catalog_hash, commit_id, started_at, finished_at, received_at, total,
-              in_sync, changed, would_change, failed, skipped, corrective, intentional, state, error)
-            VALUES (@node, @run, @mode, @catalog, @commit, @started, @finished, @received, @total,
-              @insync, @changed, @would, @failed, @skipped, @corrective, @intentional, @state, @error)
-            ON CONFLICT (node, run_id) DO NOTHING
-            """, cancellationToken,
-            ("node", run.Node), ("run", run.RunId), ("mode", run.Mode), ("catalog", run.CatalogHash), ("commit", run.Commit),
-            ("started", Ms(run.StartedAt)), ("finished", Ms(run.FinishedAt)), ("received", Ms(run.ReceivedAt)),
-            ("total", (long)run.Total), ("insync", (long)run.InSync), ("changed", (long)run.Changed),
-            ("would", (long)run.WouldChange), ("failed", (long)run.Failed), ("skipped", (long)run.Skipped),
-            ("corrective", (long)run.Corrective), ("intentional", (long)run.Intentional), ("state", run.State), ("error", run.Error));
-        if (inserted == 0)
-        {
-            await tx.RollbackAsync(cancellationToken);
-            return false;
-        }
-        foreach (var change in changes)
-        {
-            await ExecuteAsync(lease.Connection, tx, """
-                INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
-                VALUES (@node, @run, @resource, @kind, @role, @status, @class, @changes, @message, @at, @catalog)
-                ON CONFLICT (node, run_id, resource_id) DO NOTHING
-                """, cancellationToken,
-                ("node", change.Node), ("run", change.RunId), ("resource", change.ResourceId), ("kind", change.Kind),
-                ("role", change.Role), ("status", change.Status), ("class", change.Class), ("changes", change.ChangesJson),
-                ("message", change.Message), ("at", Ms(change.At)), ("catalog", change.CatalogHash));
-        }
-        foreach (var state in states)
-        {
-            await ExecuteAsync(lease.Connection, tx, """
-                INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
-                  last_changed_at, last_change_class, desired_digest, catalog_hash)
-                VALUES (@node, @resource, @kind, @role, @status, @message, @run, @updated, @changedat, @class, @digest, @catalog)
-                ON CONFLICT (node, resource_id) DO UPDATE SET kind = excluded.kind, role = excluded.role,
-                  status = excluded.status, message = excluded.message, run_id = excluded.run_id,
-                  updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
-                  last_change_class = excluded.last_change_class, desired_digest = excluded.desired_digest,
-                  catalog_hash = excluded.catalog_hash
-                """, cancellationToken,
-                ("node", state.Node), ("resource", state.ResourceId), ("kind", state.Kind), ("role", state.Role),
-                ("status", state.Status), ("message", state.Message), ("run", state.RunId), ("updated", Ms(state.UpdatedAt)),
-                ("changedat", Ms(state.LastChangedAt)), ("class", state.LastChangeClass), ("digest", state.DesiredDigest),
-                ("catalog", state.CatalogHash));
-        }
-        await ExecuteAsync(lease.Connection, tx, """
-            UPDATE nodes SET last_report_at = @at, last_run_id = @run, last_run_state = @state, applied_hash = @catalog
-            WHERE name = @node AND (last_report_at IS NULL OR last_report_at <= @at)
-            """, cancellationToken,
-            ("at", Ms(run.FinishedAt)), ("run", run.RunId), ("state", run.State), ("catalog", run.CatalogHash), ("node", run.Node));
-        await tx.CommitAsync(cancellationToken);
-        return true;
-    }
-
     public async Task<RunRecord?> GetRunAsync(string node, string runId, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"SELECT {RunColumns} FROM runs WHERE node = @node AND run_id = @run", ReadRun, cancellationToken, ("node", node), ("run", runId));
@@ -556,33 +495,38 @@ public abstract partial class SqlConfigStore : IConfigStore
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            switch (value)
-            {
-                case null:
-                    parameter.DbType = DbType.Int64;
-                    parameter.Value = DBNull.Value;
-                    break;
-                case long l:
-                    parameter.DbType = DbType.Int64;
-                    parameter.Value = l;
-                    break;
-                case string s:
-                    parameter.DbType = DbType.String;
-                    parameter.Value = s;
-                    break;
-                case byte[] b:
-                    parameter.DbType = DbType.Binary;
-                    parameter.Value = b;
-                    break;
-                default:
-                    parameter.Value = value;
-                    break;
-            }
-            command.Parameters.Add(parameter);
+            command.Parameters.Add(Parameter(command, name, value));
         }
         return command;
+    }
+
+    private static DbParameter Parameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + name;
+        switch (value)
+        {
+            case null:
+                parameter.DbType = DbType.Int64;
+                parameter.Value = DBNull.Value;
+                break;
+            case long l:
+                parameter.DbType = DbType.Int64;
+                parameter.Value = l;
+                break;
+            case string s:
+                parameter.DbType = DbType.String;
+                parameter.Value = s;
+                break;
+            case byte[] b:
+                parameter.DbType = DbType.Binary;
+                parameter.Value = b;
+                break;
+            default:
+                parameter.Value = value;
+                break;
+        }
+        return parameter;
     }
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();

@@ -21,6 +21,7 @@ public sealed class AgentConfigReaderTests
             root: /srv/root
             noop: true
             parallelism: 3
+            idle_trim: off
             """, "agent.yaml");
 
         Assert.Equal(new Uri("https://master.example.org:8140"), config.Master);
@@ -34,6 +35,7 @@ public sealed class AgentConfigReaderTests
         Assert.Equal("/srv/root", config.Root);
         Assert.True(config.Noop);
         Assert.Equal(3, config.Parallelism);
+        Assert.False(config.IdleTrim);
     }
 
     [Fact]
@@ -42,27 +44,29 @@ public sealed class AgentConfigReaderTests
         var config = AgentConfigReader.Parse("# nothing\n", "agent.yaml");
 
         Assert.Null(config.Master);
-        Assert.Equal(TimeSpan.FromMinutes(30), config.Interval);
+        Assert.Null(config.Interval); // the master's run interval applies, else 30 minutes
         Assert.Equal("/var/lib/colabo", config.StateDir);
         Assert.Equal("/etc/colabo/enrollment-token", config.EnrollmentTokenFile);
         Assert.Equal("/", config.Root);
         Assert.False(config.Noop);
+        Assert.True(config.IdleTrim);
     }
 
     [Fact]
-    public void The_packaged_default_config_parses()
+    public void The_packaged_default_config_parses_and_leaves_the_interval_to_the_master()
     {
         var path = Path.Combine(RepoRoot(), "packaging", "deb", "agent", "agent.yaml");
 
         var config = AgentConfigReader.Load(path);
 
-        Assert.Equal(TimeSpan.FromMinutes(30), config.Interval);
+        Assert.Null(config.Interval);
     }
 
     [Theory]
     [InlineData("interval: soon\n", "agent.yaml:1:11: interval:")]
     [InlineData("# c\nmaster: http://plain:80\n", "agent.yaml:2:9: master:")]
     [InlineData("colour: blue\n", "agent.yaml:1:1: unknown key 'colour'")]
+    [InlineData("idle_trim: maybe\n", "agent.yaml:1:12: idle_trim: must be true or false")]
     [InlineData("noop: true\nnoop: false\n", "agent.yaml:2:1: 'noop' is given twice")]
     [InlineData("state_dir: relative/dir\n", "agent.yaml:1:12: state_dir: must be an absolute path")]
     [InlineData("master:\n  url: x\n", "agent.yaml:2:1: agent.yaml is a flat mapping")]

@@ -20,6 +20,7 @@ public sealed class DaemonLoopTests
             Loop = new DaemonLoop(schedule, Clock, new Random(seed), jitter, new DaemonLoop.Actions(
                 RunAsync: (request, _) =>
                 {
+                    OnRun?.Invoke(request);
                     Runs.Writer.TryWrite((Clock.GetUtcNow(), request));
                     return Task.CompletedTask;
                 },
@@ -39,6 +40,9 @@ public sealed class DaemonLoopTests
         }
 
         public ManualClock Clock { get; } = new(Ten);
+
+        /// <summary>Called inside each run, on the loop's flow (as the daemon's run action is).</summary>
+        public Action<RunRequest>? OnRun { get; set; }
 
         public DaemonLoop Loop { get; }
 
@@ -98,6 +102,32 @@ public sealed class DaemonLoopTests
         await h.ParkedAsync();
         h.Clock.Advance(TimeSpan.FromMinutes(30));
         Assert.Equal(Ten.AddMinutes(37), (await h.Runs.Reader.ReadAsync().AsTask().WaitAsync(Bound)).At);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_schedule_changed_during_a_run_moves_the_next_scheduled_run_to_the_new_slot()
+    {
+        await using var h = new Harness(new RunSchedule(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(7)), TimeSpan.Zero);
+        var hourly = new RunSchedule(TimeSpan.FromHours(1), TimeSpan.FromMinutes(20));
+        h.OnRun = request =>
+        {
+            if (request.Reason == "start")
+            {
+                h.Loop.Reschedule(hourly);
+            }
+        };
+        h.Start(runAtStart: true);
+        await h.Runs.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+
+        await h.ParkedAsync();
+        h.Clock.Advance(TimeSpan.FromMinutes(19));
+        Assert.False(h.Runs.Reader.TryRead(out _));
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        var (at, request) = await h.Runs.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+
+        Assert.Equal(Ten.AddMinutes(20), at);
+        Assert.Equal("scheduled", request.Reason);
+        Assert.Equal(hourly, h.Loop.Schedule);
     }
 
     [Fact(Timeout = 30_000)]

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Colabo.Config.Agent.Daemon;
 using Colabo.Config.Agent.Daemon.Identity;
 using Colabo.Config.Agent.Daemon.Runs;
+using Colabo.Config.Agent.Daemon.Scheduling;
 using Colabo.Config.Agent.Daemon.Systemd;
 using Colabo.Config.Agent.Tests.Support;
 using Colabo.Config.Contracts.V1;
@@ -168,6 +171,91 @@ public sealed class AgentAgainstMasterTests
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_node_revoked_while_its_daemon_was_down_is_told_so_on_its_first_call_and_the_daemon_stops_with_status_4()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var config = master.AgentConfig(await master.WriteEnrollmentTokenAsync());
+        await RunOnceAndStopAsync(new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System));
+        await master.Admin.RevokeCertificateAsync(new RevokeCertificateRequest { Node = MasterFixture.NodeName, Reason = "decommissioned" }, CallOptions.WithTimeout(Bound));
+
+        var exit = await new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System).RunAsync(CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal(AgentDaemon.RevokedExitCode, exit);
+        var revoked = await File.ReadAllTextAsync(new AgentState(master.StateDir).RevokedFile);
+        Assert.Contains("has been revoked", revoked, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task The_master_answers_a_revoked_certificate_with_unauthenticated_and_the_certificate_revoked_reason()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var config = master.AgentConfig(await master.WriteEnrollmentTokenAsync());
+        await RunOnceAndStopAsync(new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System));
+        await master.Admin.RevokeCertificateAsync(new RevokeCertificateRequest { Node = MasterFixture.NodeName, Reason = "decommissioned" }, CallOptions.WithTimeout(Bound));
+        using var connection = new MasterConnection(master.Url, NodeIdentity.Load(new AgentState(master.StateDir)));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await connection.Client.GetCatalogAsync(new GetCatalogRequest(), CallOptions.WithTimeout(Bound)));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal(ErrorReason.CertificateRevoked, ErrorReason.Of(error));
+        Assert.True(Revocation.IsSignalledBy(error));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_certificate_the_master_refuses_for_another_reason_does_not_stop_the_daemon_for_good()
+    {
+        await using var master = await MasterFixture.StartAsync();
+        var config = master.AgentConfig(await master.WriteEnrollmentTokenAsync());
+        await RunOnceAndStopAsync(new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System));
+        var state = new AgentState(master.StateDir);
+        File.Delete(new AgentState(master.StateDir).CatalogCacheFile);
+        ReplaceCertificateWithOneFromAnotherCa(state);
+        var daemon = new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System);
+        var runs = Channel.CreateUnbounded<RunResult>();
+        daemon.RunCompleted += r => runs.Writer.TryWrite(r);
+        using var stop = new CancellationTokenSource();
+
+        var running = daemon.RunAsync(stop.Token);
+        var refused = await runs.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+        await stop.CancelAsync();
+        var exit = await running.WaitAsync(Bound);
+
+        Assert.Equal(CatalogSource.None, refused.Source);
+        Assert.Contains("unreachable", refused.Summary.Error, StringComparison.Ordinal);
+        Assert.Equal(0, exit);
+        Assert.False(File.Exists(state.RevokedFile));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Without_an_interval_in_agent_yaml_the_daemon_follows_the_masters_run_interval_and_keeps_it_across_restarts()
+    {
+        await using var master = await MasterFixture.StartAsync(runInterval: TimeSpan.FromHours(2));
+        var config = master.AgentConfig(await master.WriteEnrollmentTokenAsync()) with { Interval = null };
+        var first = new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System);
+        await RunOnceAndStopAsync(first);
+        await master.StopMasterAsync();
+
+        var offline = new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System);
+        await RunOnceAndStopAsync(offline, connected: false);
+
+        Assert.Equal(TimeSpan.FromHours(2), first.Schedule?.Interval);
+        Assert.Equal(TimeSpan.FromHours(2), offline.Schedule?.Interval);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task An_interval_set_in_agent_yaml_wins_over_the_masters_run_interval()
+    {
+        await using var master = await MasterFixture.StartAsync(runInterval: TimeSpan.FromHours(2));
+        var config = master.AgentConfig(await master.WriteEnrollmentTokenAsync()) with { Interval = TimeSpan.FromMinutes(15) };
+        var daemon = new AgentDaemon(config, AgentLog.Null, new SystemdNotifier(null), TimeProvider.System);
+
+        await RunOnceAndStopAsync(daemon);
+
+        Assert.Equal(TimeSpan.FromMinutes(15), daemon.Schedule?.Interval);
+        Assert.Equal(TimeSpan.FromHours(2), RunInterval.Load(new AgentState(master.StateDir)));
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task The_run_and_status_commands_converge_report_and_use_apply_exit_codes()
     {
         await using var master = await MasterFixture.StartAsync();
@@ -192,7 +280,40 @@ public sealed class AgentAgainstMasterTests
         Assert.Contains($"node:         {MasterFixture.NodeName}", status.Output, StringComparison.Ordinal);
         Assert.Contains("signature valid", status.Output, StringComparison.Ordinal);
         Assert.Contains("spool:        empty", status.Output, StringComparison.Ordinal);
+        Assert.Contains("interval:     30m (from the master)", status.Output, StringComparison.Ordinal);
         Assert.Equal(3, (await master.ReportsAsync()).Count);
+    }
+
+    /// <summary>Starts the daemon, waits for its start-up run (and the Watch stream unless offline), stops it.</summary>
+    private static async Task RunOnceAndStopAsync(AgentDaemon daemon, bool connected = true)
+    {
+        var runs = Channel.CreateUnbounded<RunResult>();
+        daemon.RunCompleted += r => runs.Writer.TryWrite(r);
+        using var stop = new CancellationTokenSource();
+        var running = daemon.RunAsync(stop.Token);
+        await runs.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+        if (connected)
+        {
+            await daemon.Connected.Task.WaitAsync(Bound);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await running.WaitAsync(Bound));
+    }
+
+    /// <summary>A certificate for the node's own key, but issued by a CA the master does not know: refused at the handshake.</summary>
+    private static void ReplaceCertificateWithOneFromAnotherCa(AgentState state)
+    {
+        using var otherCaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=Not The Master CA", otherCaKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var otherCa = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var nodeKey = ECDsa.Create();
+        nodeKey.ImportFromPem(File.ReadAllText(state.KeyFile));
+        var request = new CertificateRequest($"CN={MasterFixture.NodeName}", nodeKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var foreign = request.Create(otherCa, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(10), [1, 2, 3, 4]);
+        AgentState.WriteAtomically(state.CertificateFile, foreign.ExportCertificatePem());
     }
 
     private static async Task<(int Exit, string Output, string Error)> AgentAsync(params string[] args)

@@ -22,6 +22,7 @@ public sealed class MasterFixture : IAsyncDisposable
 
     private readonly TempDir _dir = new();
     private RpcChannel? _adminChannel;
+    private TimeSpan? _runInterval;
 
     private MasterFixture()
     {
@@ -45,9 +46,9 @@ public sealed class MasterFixture : IAsyncDisposable
 
     public AdminService.AdminServiceClient Admin { get; private set; } = null!;
 
-    public static async Task<MasterFixture> StartAsync()
+    public static async Task<MasterFixture> StartAsync(TimeSpan? runInterval = null)
     {
-        var fixture = new MasterFixture();
+        var fixture = new MasterFixture { _runInterval = runInterval };
         Directory.CreateDirectory(Path.Combine(fixture.SandboxRoot, "etc"));
         fixture.CreateRoleRepo();
         await fixture.StartMasterAsync();
@@ -100,6 +101,11 @@ public sealed class MasterFixture : IAsyncDisposable
             Repo = RepoDir,
             WatchHeartbeat = TimeSpan.FromSeconds(30),
         };
+        if (_runInterval is { } interval)
+        {
+            options = options with { RunInterval = interval };
+        }
+
         Host = await MasterHost.StartAsync(options, LoggerFactory.Create(_ => { }));
         Port = Host.Port;
         var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(DataDir, "ca.crt")));

@@ -128,4 +128,27 @@ public class CompilationCacheTests
         Assert.Contains("arm64", arm.Catalog!.Resources[0].File.Content, StringComparison.Ordinal);
         Assert.Equal(3, cache.Misses);
     }
+
+    [Fact]
+    public void Beyond_its_full_results_the_cache_still_answers_unchanged_from_the_hash_alone()
+    {
+        var cache = new CompilationCache(new CatalogCompiler(), fullResults: 2);
+        var snapshot = TestRepo.WithRole(Role);
+        var facts = Facts.Parse("os: {name: debian}\narch: amd64");
+        var oldest = cache.GetOrCompile(snapshot, "n1", facts);
+        cache.GetOrCompile(snapshot, "n2", facts);
+        cache.GetOrCompile(snapshot, "n3", facts);
+
+        var unchanged = cache.IsUnchanged(snapshot.Commit, "n1", facts, oldest.Catalog!.ContentHash);
+        var stale = cache.IsUnchanged(snapshot.Commit, "n1", facts, "sha256:other");
+        var catalogKept = cache.TryGet(snapshot.Commit, "n1", facts);
+        var recompiled = cache.GetOrCompile(snapshot, "n1", facts);
+
+        Assert.True(unchanged);
+        Assert.False(stale);
+        Assert.Null(catalogKept);
+        Assert.Equal(oldest.Catalog.ContentHash, recompiled.Catalog!.ContentHash);
+        Assert.Equal(4, cache.Misses);
+        Assert.Same(recompiled, cache.TryGet(snapshot.Commit, "n1", facts));
+    }
 }

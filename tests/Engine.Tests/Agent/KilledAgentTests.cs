@@ -53,6 +53,36 @@ public sealed class KilledAgentTests : IDisposable
         await again.WaitForExitAsync();
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(64L << 20, new FileInfo(target).Length);
+        Assert.Empty(Directory.GetFiles(Path.Combine(root, "data"), "*.colabo-tmp"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_temporary_file_left_by_a_killed_write_is_removed_by_the_next_write_of_that_file()
+    {
+        var root = Path.Combine(_work, "root");
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        var leftover = Path.Combine(root, "data", ".blob.0123456789ab.colabo-tmp");
+        var unrelated = Path.Combine(root, "data", ".other.0123456789ab.colabo-tmp");
+        File.WriteAllText(leftover, "partial");
+        File.WriteAllText(unrelated, "partial");
+        var catalog = new Catalog { Node = "kill-test" };
+        catalog.Resources.Add(new Resource
+        {
+            Id = "file:/data/blob",
+            Kind = "file",
+            Name = "/data/blob",
+            File = new FileSpec { Path = "/data/blob", Content = "new\n" },
+        });
+        var catalogPath = Path.Combine(_work, "catalog.pb");
+        File.WriteAllBytes(catalogPath, catalog.ToByteArray());
+
+        using var agent = StartAgent(catalogPath, root);
+        await agent.WaitForExitAsync();
+
+        Assert.Equal(0, agent.ExitCode);
+        Assert.Equal("new\n", File.ReadAllText(Path.Combine(root, "data", "blob")));
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(unrelated));
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

@@ -54,6 +54,19 @@ public sealed class ConvergenceEngineTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_value_only_the_apply_knows_is_reported_as_the_host_ended_up()
+    {
+        var module = new FakeModule();
+        module.Wanted["a"] = FakeModule.Generated;
+
+        var planned = await module.RunAsync(Catalog(Resource("a")), new RunOptions { Mode = RunMode.Noop });
+        var applied = await module.RunAsync(Catalog(Resource("a")));
+
+        Assert.False(Assert.Single(Assert.Single(planned.Outcomes).Changes).HasAfter);
+        Assert.Equal("made-by-apply-a", Assert.Single(Assert.Single(applied.Outcomes).Changes).After);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_noop_run_never_asks_a_module_to_apply()
     {
         var module = new FakeModule();

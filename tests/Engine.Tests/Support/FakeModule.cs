@@ -6,10 +6,13 @@ namespace Colabo.Config.Engine.Tests.Support;
 
 /// <summary>
 /// An in-memory module for engine tests: resource "fake:NAME" wants <see cref="Wanted"/>[NAME]
-/// (default "on"); the "host" is a dictionary. Every call is recorded in order.
+/// (default "on"); the "host" is a dictionary. Every call is recorded in order. A wanted value of
+/// <see cref="Generated"/> means "present, with a value only the apply knows" (like an image id).
 /// </summary>
-internal sealed class FakeModule : IResourceModule<string>, IRefreshable, IPrefetching
+internal sealed class FakeModule : IResourceModule<string>, IRefreshable, IPrefetching, IResolvesChanges
 {
+    public const string Generated = "*generated*";
+
     public string Kind => "fake";
 
     public ConcurrentDictionary<string, string> Host { get; } = new();
@@ -46,6 +49,11 @@ internal sealed class FakeModule : IResourceModule<string>, IRefreshable, IPrefe
     public IReadOnlyList<PropertyDiff> Diff(Resource desired, string? current)
     {
         var wanted = Wanted.GetValueOrDefault(desired.Name, "on");
+        if (wanted == Generated)
+        {
+            return current is null ? [new PropertyDiff("value", null, null)] : [];
+        }
+
         return current == wanted ? [] : [new PropertyDiff("value", current, wanted)];
     }
 
@@ -59,9 +67,13 @@ internal sealed class FakeModule : IResourceModule<string>, IRefreshable, IPrefe
 
         if (!Stubborn.Contains(desired.Name))
         {
-            Host[desired.Name] = Wanted.GetValueOrDefault(desired.Name, "on");
+            var wanted = Wanted.GetValueOrDefault(desired.Name, "on");
+            Host[desired.Name] = wanted == Generated ? "made-by-apply-" + desired.Name : wanted;
         }
     }
+
+    public IReadOnlyList<PropertyDiff> Resolve(IReadOnlyList<PropertyDiff> changes, object? after) =>
+        [.. changes.Select(c => c.After is null && after is string value ? c with { After = value } : c)];
 
     public Task<string> RefreshAsync(Resource desired, ModuleContext context, CancellationToken cancellationToken)
     {

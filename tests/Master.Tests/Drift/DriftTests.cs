@@ -1,5 +1,6 @@
 using Colabo.Config.Contracts.V1;
 using Colabo.Config.Master.Drift;
+using Colabo.Config.Master.Reports;
 using Colabo.Config.Master.Tests.Support;
 using Colabo.Config.Store;
 using Google.Protobuf.WellKnownTypes;
@@ -40,6 +41,56 @@ public sealed class DriftTests
         Assert.Equal("intentional", Assert.Single(await master.Store.ListChangesOfRunAsync("web-1", "r4", default)).Class);
         Assert.Equal(NodeStatus.Drifted, RunStates.StatusOf(afterDrift!, T.AddMinutes(61), TimeSpan.FromMinutes(30), revoked: false));
         Assert.Equal(NodeStatus.Converged, RunStates.StatusOf((await node.GetAsync(default))!, T.AddMinutes(91), TimeSpan.FromMinutes(30), revoked: false));
+    }
+
+    [Fact]
+    public void A_service_restarted_by_a_new_catalog_is_intentional_and_restarted_by_repaired_drift_is_corrective()
+    {
+        static Catalog WithNginx(string motd, string hash)
+        {
+            var catalog = Catalog("web-1", motd, hash);
+            catalog.Resources[0].Notify.Add("service:nginx");
+            catalog.Resources.Add(new Resource { Id = "service:nginx", Kind = "service", Name = "nginx", Role = "web", Service = new ServiceSpec { Name = "nginx" } });
+            return catalog;
+        }
+
+        static ResourceOutcome Restart()
+        {
+            var outcome = Outcome("service:nginx", OutcomeStatus.Changed);
+            outcome.Refreshed = true;
+            outcome.Message = "restarted (notified by file:/etc/motd)";
+            return outcome;
+        }
+
+        var v1 = WithNginx("hello", "sha256:v1");
+        var first = ReportClassifier.Classify("web-1", Run("r1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello"), Outcome("service:nginx", OutcomeStatus.Changed)), v1, new Dictionary<string, ResourceStateRecord>(), T);
+        var previous = first.States.ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+
+        var deploy = ReportClassifier.Classify("web-1", Run("r2", "sha256:v2", T.AddMinutes(1), Outcome("file:/etc/motd", OutcomeStatus.Changed, "hello", "hello again"), Restart()), WithNginx("hello again", "sha256:v2"), previous, T.AddMinutes(1));
+        var drift = ReportClassifier.Classify("web-1", Run("r3", "sha256:v1", T.AddMinutes(1), Outcome("file:/etc/motd", OutcomeStatus.Changed, "tampered", "hello"), Restart()), v1, previous, T.AddMinutes(1));
+
+        Assert.Equal(["intentional", "intentional"], deploy.Changes.Select(c => c.Class));
+        Assert.Equal(["corrective", "corrective"], drift.Changes.Select(c => c.Class));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_node_whose_resource_states_were_dropped_from_memory_reloads_them_and_still_sees_drift_as_corrective()
+    {
+        var (master, _, _) = await EnrolledWithCatalogsAsync();
+        await using var _m = master;
+        await master.EnrollAsync("db-1", "base");
+        using var nodes = new Colabo.Config.Master.Nodes.NodeDirectory(master.Store, master.Catalogs, master.Time, resourceHolders: 1);
+        var web = nodes.Get("web-1");
+        var db = nodes.Get("db-1");
+
+        await web.IngestAsync(Run("w1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello")), default);
+        await db.IngestAsync(Run("d1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello")), default);
+        await web.IngestAsync(Run("w2", "sha256:v1", T.AddMinutes(30), Outcome("file:/etc/motd", OutcomeStatus.InSync)), default);
+        await db.IngestAsync(Run("d2", "sha256:v1", T.AddMinutes(30), Outcome("file:/etc/motd", OutcomeStatus.InSync)), default);
+        await web.IngestAsync(Run("w3", "sha256:v1", T.AddMinutes(60), Outcome("file:/etc/motd", OutcomeStatus.Changed, "tampered", "hello")), default);
+
+        Assert.Equal("intentional", Assert.Single(await master.Store.ListChangesOfRunAsync("web-1", "w1", default)).Class);
+        Assert.Equal("corrective", Assert.Single(await master.Store.ListChangesOfRunAsync("web-1", "w3", default)).Class);
     }
 
     [Fact(Timeout = 30_000)]

@@ -80,6 +80,25 @@ public sealed class CertificateRejectionTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_server_that_answers_revocations_with_a_status_lets_the_handshake_through_and_every_call_says_certificate_revoked()
+    {
+        var tls = new MutualTls();
+        var revoked = new RevocationList();
+        revoked.Revoke(tls.ClientCertificate);
+        await using var server = await RpcTestServer.StartAsync(tls.ServerOptions(revoked) with { RefuseRevokedCertificatesAtHandshake = false }, app =>
+        {
+            app.MapRpcService(new EchoService());
+            app.MapRpcService(new HealthService());
+        });
+        using var channel = new RpcChannel(server.Address, tls.ClientOptions());
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new TestService.TestServiceClient(channel).UnaryAsync(new EchoRequest()));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal(ErrorReason.CertificateRevoked, ErrorReason.Of(error));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_certificate_revoked_while_connected_is_refused_on_the_next_call()
     {
         var tls = new MutualTls();

@@ -60,6 +60,7 @@ public sealed class StatusCommand : IAgentCommand
             $"master:       {master}",
             $"certificate:  valid until {identity.NotAfter:u} ({Days(identity.NotAfter - now)}), renewal from {identity.RenewAt:u}",
             $"ca:           sha256:{NodeIdentity.Fingerprint(identity.Ca)}",
+            $"interval:     {Interval(config, state)}",
         };
         if (File.Exists(state.RevokedFile))
         {
@@ -96,6 +97,14 @@ public sealed class StatusCommand : IAgentCommand
         return summary.Error.Length > 0
             ? $"{when} {mode} run {summary.RunId} did not run: {summary.Error}"
             : $"{when} {mode} run {summary.RunId}: {summary.Total} resources, {summary.Changed} changed, {summary.WouldChange} would change, {summary.Failed} failed, {summary.Skipped} skipped, {summary.InSync} in sync";
+    }
+
+    private static string Interval(AgentConfig config, AgentState state)
+    {
+        var fromMaster = Scheduling.RunInterval.Load(state);
+        var interval = Scheduling.RunInterval.Effective(config.Interval, fromMaster);
+        var source = config.Interval is not null ? "agent.yaml" : fromMaster is not null ? "from the master" : "default";
+        return $"{AgentDaemon.Format(interval)} ({source})";
     }
 
     private static string Days(TimeSpan left) => left < TimeSpan.Zero ? "EXPIRED" : $"{left.TotalDays:0.#} days left";

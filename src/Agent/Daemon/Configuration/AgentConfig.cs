@@ -14,8 +14,11 @@ public sealed record AgentConfig
     /// <summary>Informational: the role-repo branch this node follows (the master decides).</summary>
     public string Environment { get; init; } = "main";
 
-    /// <summary>Wall-clock run interval; each node adds its own splay inside it.</summary>
-    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// Wall-clock run interval; each node adds its own splay inside it. Null (not in agent.yaml): the
+    /// master's run interval applies, else 30 minutes (see <see cref="Scheduling.RunInterval"/>).
+    /// </summary>
+    public TimeSpan? Interval { get; init; }
 
     /// <summary>Upper bound of the random delay before a run the master pushed.</summary>
     public TimeSpan PushJitter { get; init; } = TimeSpan.FromSeconds(5);
@@ -32,6 +35,9 @@ public sealed record AgentConfig
 
     /// <summary>Every scheduled run in noop mode (report only).</summary>
     public bool Noop { get; init; }
+
+    /// <summary>After each run, give back memory the waiting daemon does not need (see IdleMemory).</summary>
+    public bool IdleTrim { get; init; } = true;
 
     /// <summary>Independent resources converged at once; null = engine default.</summary>
     public int? Parallelism { get; init; }

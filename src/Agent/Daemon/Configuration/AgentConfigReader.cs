@@ -80,9 +80,10 @@ public static class AgentConfigReader
             "enrollment_token_file" => config with { EnrollmentTokenFile = Absolute(value) ?? throw Bad("must be an absolute path") },
             "state_dir" => config with { StateDir = Absolute(value) ?? throw Bad("must be an absolute path") },
             "root" => config with { Root = Absolute(value) ?? throw Bad("must be an absolute path") },
-            "noop" => config with { Noop = value switch { "true" or "yes" or "on" => true, "false" or "no" or "off" => false, _ => throw Bad("must be true or false") } },
+            "noop" => config with { Noop = Boolean(value) ?? throw Bad("must be true or false") },
+            "idle_trim" => config with { IdleTrim = Boolean(value) ?? throw Bad("must be true or false") },
             "parallelism" => config with { Parallelism = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw Bad("must be a positive whole number") },
-            _ => throw Error(source, line, 1, $"unknown key '{key}' (known: master, node_name, environment, interval, push_jitter, ca_fingerprint, enrollment_token_file, state_dir, root, noop, parallelism)"),
+            _ => throw Error(source, line, 1, $"unknown key '{key}' (known: master, node_name, environment, interval, push_jitter, ca_fingerprint, enrollment_token_file, state_dir, root, noop, parallelism, idle_trim)"),
         };
     }
 
@@ -106,6 +107,13 @@ public static class AgentConfigReader
         };
         return double.TryParse(split.Digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) && amount >= 0 ? TimeSpan.FromSeconds(amount * split.Seconds) : null;
     }
+
+    private static bool? Boolean(string value) => value switch
+    {
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        _ => null,
+    };
 
     private static string? Absolute(string path) => Path.IsPathFullyQualified(path) ? path : null;
 

@@ -108,6 +108,7 @@ public static class Enroller
 
             NodeIdentity.Save(state, key, response.CertificatePem, response.CaCertificatePem);
             AgentState.WriteAtomically(state.MasterFile, master.ToString());
+            Scheduling.RunInterval.Store(state, response.RunIntervalSeconds);
             if (File.Exists(state.RevokedFile))
             {
                 File.Delete(state.RevokedFile);

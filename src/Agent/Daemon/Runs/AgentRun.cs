@@ -139,6 +139,7 @@ public sealed class AgentRun(AgentState state, TargetRoot root, TimeProvider tim
             {
                 var held = _cache.CachedHash();
                 var response = await connection.Client.GetCatalogAsync(new GetCatalogRequest { Facts = facts, CurrentHash = held }, CallOptions.WithTimeout(TimeSpan.FromSeconds(60), cancellationToken));
+                Scheduling.RunInterval.Store(state, response.RunIntervalSeconds);
                 if (response.ResultCase == GetCatalogResponse.ResultOneofCase.Unchanged)
                 {
                     try

@@ -21,11 +21,31 @@ public sealed class DaemonLoop(RunSchedule schedule, TimeProvider time, Random r
 
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
+    private RunSchedule _schedule = schedule;
+    private bool _rescheduled;
+
+    /// <summary>The schedule in force.</summary>
+    public RunSchedule Schedule => _schedule;
+
+    /// <summary>
+    /// Switches to another schedule (the master changed the run interval); the next scheduled run moves
+    /// to the new schedule's first slot after now. Call it from one of the actions (the loop's flow).
+    /// </summary>
+    public void Reschedule(RunSchedule next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (next != _schedule)
+        {
+            _schedule = next;
+            _rescheduled = true;
+        }
+    }
+
     /// <summary>Runs until cancelled (returns null) or revoked (returns the reason).</summary>
     public async Task<string?> RunAsync(ChannelReader<DaemonTrigger> triggers, RunMode scheduledMode, bool runAtStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triggers);
-        var nextScheduled = schedule.NextAfter(time.GetUtcNow());
+        var nextScheduled = _schedule.NextAfter(time.GetUtcNow());
         DateTimeOffset? pushedAt = runAtStart ? time.GetUtcNow() : null;
         var pushedMode = scheduledMode;
         var pushedReason = "start";
@@ -33,6 +53,12 @@ public sealed class DaemonLoop(RunSchedule schedule, TimeProvider time, Random r
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
+            if (_rescheduled)
+            {
+                _rescheduled = false;
+                nextScheduled = _schedule.NextAfter(now);
+            }
+
             if (renewAt <= now)
             {
                 renewAt = await RenewSafelyAsync(cancellationToken);
@@ -48,7 +74,7 @@ public sealed class DaemonLoop(RunSchedule schedule, TimeProvider time, Random r
 
             if (nextScheduled <= now)
             {
-                nextScheduled = schedule.NextAfter(now);
+                nextScheduled = _schedule.NextAfter(now);
                 await actions.RunAsync(new RunRequest(scheduledMode, "scheduled"), cancellationToken);
                 continue;
             }

@@ -96,18 +96,22 @@ internal sealed class ResourceConverger(ModuleRegistry modules, ModuleContext co
             {
                 phase = "applying";
                 await module.ApplyStateAsync(resource, current, diff, context, token);
-                AddChanges(outcome, resource, diff);
                 if (module is not IActionModule)
                 {
                     phase = "verifying";
                     var after = await module.ReadStateAsync(resource, context, token);
                     var leftover = module.DiffState(resource, after);
+                    AddChanges(outcome, resource, module is IResolvesChanges resolving && leftover.Count == 0 ? resolving.Resolve(diff, after) : diff);
                     if (leftover.Count > 0)
                     {
                         outcome.Status = OutcomeStatus.Failed;
                         outcome.Message = "did not converge: " + string.Join(", ", leftover.Select(d => Describe(resource, d)));
                         return Finish(outcome, started);
                     }
+                }
+                else
+                {
+                    AddChanges(outcome, resource, diff);
                 }
 
                 outcome.Status = OutcomeStatus.Changed;

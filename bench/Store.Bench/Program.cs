@@ -1,0 +1,99 @@
+// Report ingestion at the store, without the network: how many runs per second SaveRunAsync records
+// when many nodes report at once. Each run is what the master writes for a report of 50 resources of
+// which one changed: the run row, one change-log entry, one resource state (unchanged states are not
+// rewritten). With --first, every run also writes all 50 resource states (a node's first report).
+// Usage: dotnet bench/Store.Bench/bin/Release/net10.0/Colabo.Config.Store.Bench.dll
+//          [--seconds S] [--callers N] [--nodes N] [--first] [--postgres CONNSTR]
+using System.Diagnostics;
+using System.Globalization;
+using Colabo.Config.Store;
+using Colabo.Config.Store.Postgres;
+using Colabo.Config.Store.Sqlite;
+
+var seconds = Number("--seconds", 10);
+var callers = Number("--callers", 64);
+var nodes = Math.Max(callers, Number("--nodes", 1000));
+var first = args.Contains("--first");
+var postgres = Text("--postgres");
+var schema = "bench_" + Guid.NewGuid().ToString("N")[..8];
+var directory = Directory.CreateTempSubdirectory("colabo-store-bench-").FullName;
+
+await using IConfigStore store = postgres is null
+    ? new SqliteConfigStore(Path.Combine(directory, "master.db"))
+    : new PostgresConfigStore(new PostgresStoreOptions { ConnectionString = postgres, Schema = schema });
+await store.InitializeAsync(CancellationToken.None);
+for (var n = 0; n < nodes; n++)
+{
+    await store.UpsertNodeAsync(new NodeRecord { Name = NodeName(n), EnrolledAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+}
+Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, {(first ? "first reports (50 states each)" : "reports with one change")}; load average {LoadAverage()}");
+
+// Warm-up, then the measured pass.
+await MeasureAsync(Math.Min(3, seconds));
+var (perSecond, cpuPerRun) = await MeasureAsync(seconds);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"recorded {perSecond:0} runs/s; process CPU {cpuPerRun:0.000} ms per run; load average {LoadAverage()}"));
+
+if (postgres is not null)
+{
+    await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres);
+    await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+    await drop.ExecuteNonQueryAsync();
+}
+Directory.Delete(directory, recursive: true);
+return 0;
+
+async Task<(double PerSecond, double CpuMsPerRun)> MeasureAsync(int forSeconds)
+{
+    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(forSeconds));
+    long done = 0;
+    var clock = Stopwatch.StartNew();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    // Caller c owns nodes c, c + callers, ...: like the master's actors, one report at a time per node.
+    await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var node = NodeName(c + (callers * i % (nodes - nodes % callers)));
+            var runId = Guid.NewGuid().ToString("N");
+            var at = DateTimeOffset.UtcNow;
+            var run = new RunRecord
+            {
+                Node = node, RunId = runId, CatalogHash = "sha256:bench", Commit = "c0ffee", StartedAt = at.AddSeconds(-2), FinishedAt = at,
+                ReceivedAt = at, Total = 50, InSync = 49, Changed = 1, Corrective = 1, State = "drifted",
+            };
+            ChangeRecord[] changes =
+            [
+                new() { Node = node, RunId = runId, ResourceId = "file:/etc/colabo/f0", Kind = "file", Role = "base", Status = "changed", Class = "corrective",
+                    ChangesJson = """[{"property":"content","before":"x","after":"v1 0\n"}]""", At = at, CatalogHash = "sha256:bench" },
+            ];
+            var states = Enumerable.Range(0, first ? 50 : 1).Select(r => new ResourceStateRecord
+            {
+                Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r == 0 ? "changed" : "in_sync", RunId = runId,
+                UpdatedAt = at, LastChangedAt = r == 0 ? at : null, LastChangeClass = r == 0 ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",
+            }).ToList();
+            if (!await store.SaveRunAsync(run, changes, states, CancellationToken.None))
+            {
+                throw new InvalidOperationException($"run {runId} was reported as a duplicate");
+            }
+            Interlocked.Increment(ref done);
+        }
+    })));
+    return (done / clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, done));
+}
+
+static string NodeName(int n) => string.Create(CultureInfo.InvariantCulture, $"node-{n:00000}");
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+int Number(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string? Text(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
