@@ -66,5 +66,7 @@ CONTROL
   echo "$out/${name}_${version}_${arch}.deb"
 }
 
+# The master embeds the web dashboard (web/dist) at build time.
+bash "$repo/web/build.sh" >/dev/null
 package colabo-agent colabo-agent src/Agent "Colabo.Config agent: converges this host to its catalog"
 package colabo-master colabo-master src/Master "Colabo.Config master: roles, catalogs, enrollment CA and drift"

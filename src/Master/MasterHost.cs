@@ -151,9 +151,13 @@ public sealed class MasterHost : IAsyncDisposable
         // root, so it fetches the CA here and checks the fingerprint before trusting it with its token.
         app.MapGet("/ca.crt", () => Microsoft.AspNetCore.Http.Results.Text(keyring.Ca.CertificatePem, "application/x-pem-file"));
         Downloads.Map(app, options.DownloadsDir);
+        Dashboard.DashboardAssets.FromAssembly(typeof(MasterHost).Assembly).Map(app);
+        var fleet = new Dashboard.FleetIndex(store, revocations, time, options.RunInterval);
+        new Dashboard.DashboardApi(store, (IFleetAggregates)store, fleet, nodes, archive, tokens, revocations, time, options.RunInterval).Map(app);
 
         await app.StartAsync(cancellationToken);
         await roles.StartAsync(options.PollInterval, cancellationToken);
+        await fleet.WarmAsync(cancellationToken);
 
         async Task CompactAsync(CancellationToken stop)
         {

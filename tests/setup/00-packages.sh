@@ -9,6 +9,7 @@ packages=(
   python3-grpcio python3-protobuf
   cloud-init
   lintian dpkg-dev fakeroot
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

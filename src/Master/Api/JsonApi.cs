@@ -79,6 +79,11 @@ public static class JsonApi
 
         endpoints.MapPost("/api/v1/{method}", async (HttpContext http, string method) =>
         {
+            if (CrossSiteGuard.IsCrossSite(http.Request))
+            {
+                await Error(http, 403, "cross_site", "The master refuses requests a browser sends on behalf of another site (Origin/Sec-Fetch-Site).");
+                return;
+            }
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync(http.RequestAborted);
             await Invoke(http, method.Equals("deploy", StringComparison.Ordinal) ? "Deploy" : method.Equals("run", StringComparison.Ordinal) ? "RunNow" : method, body);
@@ -134,7 +139,7 @@ public static class JsonApi
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static async Task<CallerIdentity?> AuthenticateAsync(HttpContext http, ApiTokens tokens, RevocationList revocations)
+    internal static async Task<CallerIdentity?> AuthenticateAsync(HttpContext http, ApiTokens tokens, RevocationList revocations)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
