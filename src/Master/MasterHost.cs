@@ -74,6 +74,9 @@ public sealed class MasterHost : IAsyncDisposable
         IConfigStore store = options.Postgres is { Length: > 0 } postgres
             ? new PostgresConfigStore(new PostgresStoreOptions { ConnectionString = postgres, Schema = options.PostgresSchema })
             : new SqliteConfigStore(paths.SqliteDatabase);
+        // The dashboard's aggregate reads go to the store itself: the tracing proxy covers IConfigStore
+        // (whose writes get spans) and nothing else.
+        var aggregates = (IFleetAggregates)store;
         if (tracing is not null)
         {
             store = TracedStore.Wrap(store, options.Postgres is { Length: > 0 } ? "postgresql" : "sqlite");
@@ -153,7 +156,7 @@ public sealed class MasterHost : IAsyncDisposable
         Downloads.Map(app, options.DownloadsDir);
         Dashboard.DashboardAssets.FromAssembly(typeof(MasterHost).Assembly).Map(app);
         var fleet = new Dashboard.FleetIndex(store, revocations, time, options.RunInterval);
-        new Dashboard.DashboardApi(store, (IFleetAggregates)store, fleet, nodes, archive, tokens, revocations, time, options.RunInterval).Map(app);
+        new Dashboard.DashboardApi(store, aggregates, fleet, nodes, archive, tokens, revocations, time, options.RunInterval).Map(app);
 
         await app.StartAsync(cancellationToken);
         await roles.StartAsync(options.PollInterval, cancellationToken);
