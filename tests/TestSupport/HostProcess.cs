@@ -2,10 +2,11 @@ using System.Diagnostics;
 
 namespace Colabo.Config.TestSupport;
 
-/// <summary>Runs the fixtures' own plumbing (tar, mount, nsenter); modules under test use an ICommandRunner.</summary>
-internal static class HostProcess
+/// <summary>Runs the fixtures' own plumbing (tar, mount, nsenter, git); modules under test use an ICommandRunner.</summary>
+public static class HostProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -13,6 +14,7 @@ internal static class HostProcess
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var argument in arguments)
         {

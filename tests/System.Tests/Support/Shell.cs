@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using Colabo.Config.TestSupport;
 
 namespace Colabo.Config.SystemTests.Support;
 
@@ -8,42 +8,14 @@ internal static class Shell
 {
     public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        process.StandardInput.Close();
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
-        var output = process.StandardOutput.ReadToEndAsync(timeoutSource.Token);
-        var error = process.StandardError.ReadToEndAsync(timeoutSource.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeoutSource.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}");
-        }
-
-        var text = await output;
-        return process.ExitCode == 0
+        var list = arguments.ToList();
+        var (exitCode, text, error) = await HostProcess.RunAsync(fileName, list, timeout, cancellationToken, workingDirectory);
+        return exitCode == 0
             ? text
             : throw new InvalidOperationException(new StringBuilder()
-                .Append($"{fileName} {string.Join(' ', start.ArgumentList)} failed with exit code {process.ExitCode}:\n")
+                .Append($"{fileName} {string.Join(' ', list)} failed with exit code {exitCode}:\n")
                 .Append(text.Length > 4000 ? text[^4000..] : text)
-                .Append(await error)
+                .Append(error)
                 .ToString());
     }
 
