@@ -96,6 +96,15 @@ Console.WriteLine($"{agents} agents connected with Watch in {clock.Elapsed.Total
 var connected = await GaugeAsync("colabo_connected_agents");
 var idle = master.Memory();
 Console.WriteLine($"master: {connected} connected agents, RSS {Mib(idle.RssMiB)} (peak so far {Mib(idle.PeakMiB)}; managed heap {await ManagedHeapAsync()}), {master.OpenFiles()} open files");
+if (options.Number("--hold", 0) is var hold and > 0)
+{
+    // The master at rest for a while (its memory trim runs once a minute), and time to look at it
+    // from outside (a heap or /proc/PID/smaps snapshot).
+    Console.WriteLine($"holding {hold} s at rest (master pid {master.Id})");
+    await Task.Delay(TimeSpan.FromSeconds(hold));
+    var held = master.Memory();
+    Console.WriteLine($"master after {hold} s at rest: RSS {Mib(held.RssMiB)} (managed heap {await ManagedHeapAsync()})");
+}
 
 var checkins = await MeasureAsync("checkin");
 Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");

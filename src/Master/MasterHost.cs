@@ -140,7 +140,7 @@ public sealed class MasterHost : IAsyncDisposable
             {
                 // TLS always: ALPN picks HTTP/2 for gRPC and HTTP/1.1 for curl and webhooks.
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(https => RpcKestrelExtensions.ConfigureHttps(https, rpcOptions, kestrel.ApplicationServices));
+                listen.UseRpcTls(rpcOptions, kestrel.ApplicationServices);
             });
         });
         var app = builder.Build();
@@ -184,7 +184,10 @@ public sealed class MasterHost : IAsyncDisposable
             {
                 try
                 {
-                    await CompactAsync(stop);
+                    var trim = options.MemoryTrimInterval > TimeSpan.Zero
+                        ? MemoryTrim.RunAsync(options.MemoryTrimInterval, time, loggerFactory.CreateLogger<MasterHost>(), stop)
+                        : Task.CompletedTask;
+                    await Task.WhenAll(CompactAsync(stop), trim);
                 }
                 catch (OperationCanceledException)
                 {

@@ -29,9 +29,26 @@ public static class RpcKestrelExtensions
             listen.Protocols = HttpProtocols.Http2;
             if (options.ServerCertificate is not null)
             {
-                listen.UseHttps(https => ConfigureHttps(https, options, kestrel.ApplicationServices));
+                listen.UseRpcTls(options, kestrel.ApplicationServices);
             }
         });
+    }
+
+    /// <summary>
+    /// TLS on this endpoint as <see cref="ConfigureHttps"/> sets it up, and, when
+    /// <see cref="RpcServerOptions.ReleaseIdleTlsBuffers"/> is on, each established connection lets OpenSSL
+    /// free its record buffers while they are empty.
+    /// </summary>
+    public static ListenOptions UseRpcTls(this ListenOptions listen, RpcServerOptions options, IServiceProvider? services)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        ArgumentNullException.ThrowIfNull(options);
+        listen.UseHttps(https => ConfigureHttps(https, options, services));
+        if (options.ReleaseIdleTlsBuffers && IdleTlsBuffers.Supported)
+        {
+            listen.Use(IdleTlsBuffers.Middleware);
+        }
+        return listen;
     }
 
     public static void ConfigureLimits(KestrelServerOptions kestrel, RpcServerOptions options)

@@ -29,6 +29,13 @@ public sealed record RpcServerOptions
     /// </summary>
     public TimeSpan? MessageCompletionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// True (default): OpenSSL frees each TLS connection's read and write record buffers (~34 KB) while they
+    /// are empty, which is most of the time for a connection that only waits on a stream. Linux with .NET 10
+    /// only; elsewhere it has no effect.
+    /// </summary>
+    public bool ReleaseIdleTlsBuffers { get; init; } = true;
+
     /// <summary>The TLS certificate of this server (with private key). Null serves plaintext h2c.</summary>
     public X509Certificate2? ServerCertificate { get; init; }
 

@@ -32,6 +32,8 @@ public sealed record MasterOptions
     public string LogFormat { get; init; } = "simple";
     /// <summary>A node actor with no Watch stream and no call for this long is dropped from memory (reloaded from the store on demand).</summary>
     public TimeSpan ActorIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How often unused memory is handed back (a background GC when the heap grew, then malloc_trim); zero turns it off.</summary>
+    public TimeSpan MemoryTrimInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Files served anonymously under /downloads/ (the agent package for cloud-init).</summary>
     public string DownloadsDir { get; init; } = "/usr/share/colabo-master/downloads";

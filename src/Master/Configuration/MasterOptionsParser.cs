@@ -15,6 +15,7 @@ public static class MasterOptionsParser
         "data-dir", "listen", "downloads-dir", "repo", "server-name", "postgres", "postgres-schema", "secrets-key-file",
         "run-interval", "poll-interval", "push-rate", "retention", "node-cert-lifetime", "watch-heartbeat",
         "otlp-endpoint", "otlp-protocol", "log-format", "actor-idle-timeout",
+        "memory-trim-interval",
     ];
 
     public static MasterOptions Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
@@ -86,6 +87,7 @@ public static class MasterOptionsParser
             OtlpProtocol = Get("otlp-protocol") is { } protocol ? OneOf(protocol, "otlp-protocol", "http/protobuf", "grpc") : defaults.OtlpProtocol,
             LogFormat = Get("log-format") is { } format ? OneOf(format, "log-format", "simple", "json") : defaults.LogFormat,
             ActorIdleTimeout = Duration(Get("actor-idle-timeout"), "actor-idle-timeout") ?? defaults.ActorIdleTimeout,
+            MemoryTrimInterval = Duration(Get("memory-trim-interval"), "memory-trim-interval") ?? defaults.MemoryTrimInterval,
         };
     }
 

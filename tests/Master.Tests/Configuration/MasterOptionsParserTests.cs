@@ -66,17 +66,18 @@ public sealed class MasterOptionsParserTests
     }
 
     [Fact]
-    public void Tracing_logging_and_actor_options_come_from_flags_and_environment_and_bad_values_are_named()
+    public void Tracing_logging_actor_and_memory_trim_options_come_from_flags_and_environment_and_bad_values_are_named()
     {
         var environment = new Dictionary<string, string> { ["COLABO_MASTER_OTLP_ENDPOINT"] = "http://collector:4318", ["COLABO_MASTER_LOG_FORMAT"] = "json" };
 
-        var options = MasterOptionsParser.Parse(["--data-dir", "/d", "--otlp-protocol", "grpc", "--actor-idle-timeout", "90s"], environment);
+        var options = MasterOptionsParser.Parse(["--data-dir", "/d", "--otlp-protocol", "grpc", "--actor-idle-timeout", "90s", "--memory-trim-interval", "0s"], environment);
         var defaults = MasterOptionsParser.Parse(["--data-dir", "/d"], NoEnvironment);
         var badUrl = Assert.Throws<ArgumentException>(() => MasterOptionsParser.Parse(["--data-dir", "/d", "--otlp-endpoint", "collector:4318"], NoEnvironment));
         var badFormat = Assert.Throws<ArgumentException>(() => MasterOptionsParser.Parse(["--data-dir", "/d", "--log-format", "xml"], NoEnvironment));
 
         Assert.Equal((new Uri("http://collector:4318"), "grpc", "json", TimeSpan.FromSeconds(90)), (options.OtlpEndpoint, options.OtlpProtocol, options.LogFormat, options.ActorIdleTimeout));
         Assert.Equal(((Uri?)null, "http/protobuf", "simple", TimeSpan.FromMinutes(10)), (defaults.OtlpEndpoint, defaults.OtlpProtocol, defaults.LogFormat, defaults.ActorIdleTimeout));
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromMinutes(1)), (options.MemoryTrimInterval, defaults.MemoryTrimInterval));
         Assert.Contains("otlp-endpoint 'collector:4318' must be an http:// or https:// URL", badUrl.Message, StringComparison.Ordinal);
         Assert.Contains("log-format 'xml' must be one of: simple, json", badFormat.Message, StringComparison.Ordinal);
         Assert.Equal(new Uri("http://collector:4318/v1/traces"), Colabo.Config.Master.Telemetry.TraceExport.TracesUrl(new Uri("http://collector:4318")));
