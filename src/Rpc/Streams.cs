@@ -20,7 +20,21 @@ public interface IServerStreamWriter<in T> : IAsyncStreamWriter<T>;
 /// <summary>The client's side of a request stream; complete it to half-close.</summary>
 public interface IClientStreamWriter<in T> : IAsyncStreamWriter<T>
 {
+    /// <summary>
+    /// Options for the following writes. With <see cref="WriteOptions.BufferHint"/>, a message is queued on
+    /// the connection without being flushed; the next write without the hint, or <see cref="CompleteAsync"/>,
+    /// sends everything queued together (one TLS record and socket write instead of one per message).
+    /// </summary>
+    WriteOptions? WriteOptions { get; set; }
+
     Task CompleteAsync();
+}
+
+/// <summary>How a stream writer sends its next messages.</summary>
+/// <param name="BufferHint">Queue the message without flushing it yet (more follow right away).</param>
+public sealed record WriteOptions(bool BufferHint = false)
+{
+    public static readonly WriteOptions Buffered = new(BufferHint: true);
 }
 
 public static class AsyncStreamReaderExtensions

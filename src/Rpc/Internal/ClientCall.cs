@@ -201,6 +201,8 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
 
     // ---- IClientStreamWriter ----
 
+    public WriteOptions? WriteOptions { get; set; }
+
     public async Task WriteAsync(TRequest message, CancellationToken cancellationToken = default)
     {
         var content = _requestContent ?? throw new InvalidOperationException("This call has no request stream.");
@@ -216,7 +218,8 @@ internal sealed class ClientCall<TRequest, TResponse> : ICallState, IAsyncStream
         try
         {
             var stream = await content.StreamAsync.WaitAsync(linked.Token);
-            await MessageFraming.WriteMessageAsync(stream, message, _method.RequestMarshaller, _compressRequests, _channel.Options.MaxSendMessageSize, linked.Token);
+            await MessageFraming.WriteMessageAsync(stream, message, _method.RequestMarshaller, _compressRequests, _channel.Options.MaxSendMessageSize, linked.Token,
+                flush: WriteOptions is not { BufferHint: true });
         }
         catch (Exception ex)
         {

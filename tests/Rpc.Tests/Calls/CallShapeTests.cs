@@ -77,6 +77,45 @@ public sealed class CallShapeTests
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("h2c")]
+    [InlineData("mtls")]
+    public async Task Buffered_writes_go_out_with_the_next_flushed_write_or_the_half_close(string transport)
+    {
+        await using var f = await EchoFixture.StartAsync(transport);
+
+        // Duplex: three queued, then one flushed; all four are answered before the client half-closes.
+        using var duplex = f.Client.Duplex();
+        duplex.RequestStream.WriteOptions = WriteOptions.Buffered;
+        for (var i = 0; i < 3; i++)
+        {
+            await duplex.RequestStream.WriteAsync(new EchoRequest { Text = $"m{i}" });
+        }
+        duplex.RequestStream.WriteOptions = null;
+        await duplex.RequestStream.WriteAsync(new EchoRequest { Text = "m3" });
+        var replies = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(await duplex.ResponseStream.MoveNext(CancellationToken.None));
+            replies.Add(duplex.ResponseStream.Current.Text);
+        }
+        await duplex.RequestStream.CompleteAsync();
+
+        // Client stream: every message queued; the half-close sends them all.
+        using var upload = f.Client.ClientStream();
+        upload.RequestStream.WriteOptions = WriteOptions.Buffered;
+        for (var i = 0; i < 52; i++)
+        {
+            await upload.RequestStream.WriteAsync(new EchoRequest { Text = $"o{i}" });
+        }
+        await upload.RequestStream.CompleteAsync();
+        var reply = await upload;
+
+        Assert.Equal(["m0", "m1", "m2", "m3"], replies);
+        Assert.Equal(52, reply.Index);
+        Assert.Equal(string.Join(',', Enumerable.Range(0, 52).Select(i => $"o{i}")), reply.Text);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Many_concurrent_calls_share_one_channel()
     {

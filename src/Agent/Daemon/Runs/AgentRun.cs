@@ -114,6 +114,8 @@ public sealed class AgentRun(AgentState state, TargetRoot root, TimeProvider tim
             }
 
             using var call = connection.Client.Report(new CallOptions(CancellationToken: cancellationToken));
+            // The whole run is at hand: queue every message and let the half-close send them in one flush.
+            call.RequestStream.WriteOptions = WriteOptions.Buffered;
             foreach (var message in messages)
             {
                 await call.RequestStream.WriteAsync(message, cancellationToken);

@@ -5,7 +5,7 @@ namespace Colabo.Config.Agent.Daemon.Runs;
 
 /// <summary>
 /// Streams one run's report to the master as it is produced, writing each message ahead to the
-/// spool. The first failure of the stream only stops the live copy; the spool keeps everything.
+/// spool; messages produced together share one flush. The first failure of the stream only stops the live copy; the spool keeps everything.
 /// </summary>
 internal sealed class RunReporter : IAsyncDisposable
 {
@@ -15,6 +15,7 @@ internal sealed class RunReporter : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private AsyncClientStreamingCall<ReportMessage, ReportAck>? _call;
     private bool _disposed;
+    private int _waiting;
 
     public RunReporter(SpoolWriter spool, MasterConnection? connection, AgentLog log, CancellationToken cancellationToken)
     {
@@ -26,7 +27,15 @@ internal sealed class RunReporter : IAsyncDisposable
 
     public async ValueTask SendAsync(ReportMessage message)
     {
-        await _gate.WaitAsync(_cancellationToken);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _gate.WaitAsync(_cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         try
         {
             _spool.Append(message);
@@ -34,6 +43,10 @@ internal sealed class RunReporter : IAsyncDisposable
             {
                 try
                 {
+                    // Outcomes finishing together (resources converge in parallel) go out in one flush: a
+                    // message is only queued while another is already waiting to follow it, so the last of
+                    // a burst flushes them all and nothing waits for a later outcome.
+                    call.RequestStream.WriteOptions = Volatile.Read(ref _waiting) > 0 ? WriteOptions.Buffered : null;
                     await call.RequestStream.WriteAsync(message, _cancellationToken);
                 }
                 catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or HttpRequestException)
