@@ -86,6 +86,22 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
         return string.Equals(hash, agentHash, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The content hash these inputs compiled to, also for an entry whose catalog was dropped (null when they
+    /// have not been compiled or did not compile): the caller can fetch the signed catalog by hash instead
+    /// of compiling again.
+    /// </summary>
+    public string? KnownHash(string commit, string node, Facts facts, IReadOnlyDictionary<string, string>? secrets = null,
+        string environment = "", IReadOnlyList<string>? extraRoles = null)
+    {
+        if (Find(commit, node, facts, secrets, environment, extraRoles)?.ContentHash is not { } hash)
+        {
+            return null;
+        }
+        Interlocked.Increment(ref _hits);
+        return hash;
+    }
+
     /// <summary>Forgets every entry (e.g. after secrets were rotated in bulk).</summary>
     public void Clear()
     {

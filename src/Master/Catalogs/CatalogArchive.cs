@@ -48,6 +48,24 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         return (signed, catalog);
     }
 
+    /// <summary>
+    /// The signed catalog only, as served to its node: from the cache, or from the store without parsing the
+    /// catalog inside it (and without caching it: serving needs the bytes, not the objects).
+    /// </summary>
+    public async ValueTask<SignedCatalog?> FindSignedAsync(string hash, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(hash))
+        {
+            return null;
+        }
+        if (_cache.TryGetValue(hash, out var cached))
+        {
+            return cached.Signed;
+        }
+        var bytes = await store.GetCatalogAsync(hash, cancellationToken);
+        return bytes is null ? null : SignedCatalog.Parser.ParseFrom(cipher.Open(bytes));
+    }
+
     private void Remember(string hash, SignedCatalog signed, Catalog catalog)
     {
         if (_cache.Count >= capacity)

@@ -115,6 +115,34 @@ public static class ReportClassifier
         return new ClassifiedRun(run with { State = RunStates.Of(run) }, changes, states);
     }
 
+    /// <summary>
+    /// Whether classifying this run needs its catalog. It does not when every outcome's resource was last
+    /// good on this same catalog (its desired digest is then the one already known), no outcome lists
+    /// property changes (whose secret properties only the catalog names) and none is a refresh (whose
+    /// cause only the catalog's notify lists tell): the common case of a converged node or a repaired
+    /// drift, which then costs no catalog read, parse or hashing, even when the catalog is no longer cached.
+    /// </summary>
+    public static bool NeedsCatalog(RunReport report, IReadOnlyDictionary<string, ResourceStateRecord> previous)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(previous);
+        var catalogHash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
+        foreach (var outcome in report.Outcomes)
+        {
+            if (string.IsNullOrEmpty(outcome.ResourceId))
+            {
+                continue;
+            }
+            if (outcome.Changes.Count > 0 || outcome.Refreshed
+                || !previous.TryGetValue(outcome.ResourceId, out var before)
+                || before.CatalogHash != catalogHash || before.DesiredDigest.Length == 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool NotifiedByIntentionalChange(
         string target, RunReport report, IReadOnlyDictionary<string, DigestedResource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
         report.Outcomes.Any(notifier =>

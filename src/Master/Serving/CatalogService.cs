@@ -38,6 +38,15 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             await actor.RecordCheckInAsync(factsJson, request.CurrentHash, cancellationToken);
             return new GetCatalogResponse { Unchanged = true, CatalogHash = request.CurrentHash, RunIntervalSeconds = runIntervalSeconds };
         }
+        // Compiled before but no longer held whole by the compile cache (it keeps the newest 1,024 catalogs):
+        // a deploy archived it, so serve it by hash rather than compiling it again.
+        if (roles.Cache.KnownHash(snapshot.Commit, nodeName, facts, secretValues, node.Environment, node.Roles) is { } known
+            && await archive.FindSignedAsync(known, cancellationToken) is { } archived)
+        {
+            metrics.Count("colabo_compile_cache_hits_total");
+            await actor.RecordCheckInAsync(factsJson, known, cancellationToken);
+            return new GetCatalogResponse { Catalog = archived, CatalogHash = known, RunIntervalSeconds = runIntervalSeconds };
+        }
         var misses = roles.Cache.Misses;
         Compiler.CompileResult result;
         using (var span = MasterTracing.Start("compile"))

@@ -142,11 +142,16 @@ public class CompilationCacheTests
         var unchanged = cache.IsUnchanged(snapshot.Commit, "n1", facts, oldest.Catalog!.ContentHash);
         var stale = cache.IsUnchanged(snapshot.Commit, "n1", facts, "sha256:other");
         var catalogKept = cache.TryGet(snapshot.Commit, "n1", facts);
+        var known = cache.KnownHash(snapshot.Commit, "n1", facts);
+        var neverCompiled = cache.KnownHash(snapshot.Commit, "n9", facts);
         var recompiled = cache.GetOrCompile(snapshot, "n1", facts);
 
         Assert.True(unchanged);
         Assert.False(stale);
         Assert.Null(catalogKept);
+        // What the master serves by hash from its archive instead of compiling again.
+        Assert.Equal(oldest.Catalog.ContentHash, known);
+        Assert.Null(neverCompiled);
         Assert.Equal(oldest.Catalog.ContentHash, recompiled.Catalog!.ContentHash);
         Assert.Equal(4, cache.Misses);
         Assert.Same(recompiled, cache.TryGet(snapshot.Commit, "n1", facts));

@@ -73,6 +73,37 @@ public sealed class DriftTests
         Assert.Equal(["corrective", "corrective"], drift.Changes.Select(c => c.Class));
     }
 
+    [Fact]
+    public void A_run_on_the_catalog_its_resources_were_last_good_on_is_classified_without_the_catalog_and_the_same_as_with_it()
+    {
+        var v1 = Catalog("web-1", "hello", "sha256:v1");
+        var first = ReportClassifier.Classify("web-1", Run("r1", "sha256:v1", T, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "hello"), Outcome("package:nginx", OutcomeStatus.Changed), Outcome("user:app", OutcomeStatus.InSync)), v1, new Dictionary<string, ResourceStateRecord>(), T);
+        var previous = first.States.ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+        // A converged run, and a repaired drift reported without property changes: the catalog adds nothing.
+        var converged = Run("r2", "sha256:v1", T.AddMinutes(30), Outcome("file:/etc/motd", OutcomeStatus.InSync), Outcome("package:nginx", OutcomeStatus.InSync), Outcome("user:app", OutcomeStatus.InSync));
+        var repaired = Run("r3", "sha256:v1", T.AddMinutes(60), Outcome("file:/etc/motd", OutcomeStatus.Changed), Outcome("package:nginx", OutcomeStatus.InSync), Outcome("user:app", OutcomeStatus.InSync));
+        var refreshed = Run("r4", "sha256:v1", T.AddMinutes(60), Outcome("file:/etc/motd", OutcomeStatus.InSync), Outcome("package:nginx", OutcomeStatus.Changed), Outcome("user:app", OutcomeStatus.InSync));
+        refreshed.Outcomes[1].Refreshed = true;
+
+        Assert.False(ReportClassifier.NeedsCatalog(converged, previous));
+        Assert.False(ReportClassifier.NeedsCatalog(repaired, previous));
+        foreach (var run in new[] { converged, repaired })
+        {
+            var without = ReportClassifier.Classify("web-1", run, null, previous, T.AddMinutes(61));
+            var with = ReportClassifier.Classify("web-1", run, v1, previous, T.AddMinutes(61));
+            Assert.Equal(with.Run, without.Run);
+            Assert.Equal(with.Changes, without.Changes);
+            Assert.Equal(with.States, without.States);
+        }
+        Assert.Equal("corrective", Assert.Single(ReportClassifier.Classify("web-1", repaired, null, previous, T.AddMinutes(61)).Changes).Class);
+        // It is needed for property changes (secret properties are redacted by the catalog's list), for a
+        // refresh (its cause is in the catalog's notify lists), on a new catalog, and for a resource never seen.
+        Assert.True(ReportClassifier.NeedsCatalog(Run("r5", "sha256:v1", T, Outcome("user:app", OutcomeStatus.Changed, "old", "new")), previous));
+        Assert.True(ReportClassifier.NeedsCatalog(refreshed, previous));
+        Assert.True(ReportClassifier.NeedsCatalog(Run("r6", "sha256:v2", T, Outcome("file:/etc/motd", OutcomeStatus.InSync)), previous));
+        Assert.True(ReportClassifier.NeedsCatalog(Run("r7", "sha256:v1", T, Outcome("file:/etc/issue", OutcomeStatus.InSync)), previous));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_node_whose_resource_states_were_dropped_from_memory_reloads_them_and_still_sees_drift_as_corrective()
     {
