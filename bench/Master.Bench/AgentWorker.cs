@@ -26,6 +26,7 @@ internal static class AgentWorker
         var from = options.Number("--from", 0);
         var count = options.Number("--count", 0);
         var localAddress = options.Text("--local-address") is { } local ? IPAddress.Parse(local) : null;
+        var flushEach = options.Has("--flush-each");
 
         using var anonymousChannel = new RpcChannel(master, new RpcChannelOptions { TrustedCertificateAuthority = ca });
         var anonymous = new AgentService.AgentServiceClient(anonymousChannel);
@@ -87,7 +88,7 @@ internal static class AgentWorker
                     break;
                 case "report":
                     var (reports, reportErrors) = await MeasureAsync(fleet, int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
-                        (agent, ct) => agent.ReportAsync(ct));
+                        (agent, ct) => agent.ReportAsync(flushEach, ct));
                     Say(string.Create(CultureInfo.InvariantCulture, $"report {reports} {reportErrors}"));
                     break;
                 case "arm":

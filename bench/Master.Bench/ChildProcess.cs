@@ -21,7 +21,8 @@ internal sealed class ChildProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts a process; stdout lines are kept for <see cref="ExpectAsync"/> (or logged), stderr goes to <paramref name="logFile"/>.</summary>
-    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string logFile, bool protocolOnStdout)
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string logFile, bool protocolOnStdout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -30,6 +31,10 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -112,6 +117,14 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Open file descriptors of the process.</summary>
+    /// <summary>User plus system CPU time the process used so far (/proc/PID/stat, clock ticks of 10 ms).</summary>
+    public double CpuSeconds()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     public int OpenFiles() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
     /// <summary>SIGTERM, then waits up to <paramref name="grace"/> before killing.</summary>

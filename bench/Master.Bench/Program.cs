@@ -57,7 +57,10 @@ if (options.Text("--push-rate") is { } pushRate)
     masterArguments.AddRange(["--push-rate", pushRate]);
 }
 var clock = Stopwatch.StartNew();
-using var master = ChildProcess.Start(masterBinary, masterArguments, Path.Combine(stateDir, "master.log"), protocolOnStdout: false);
+// The master runs with the runtime settings its systemd unit gives it (the GC's gen0 budget).
+var unitEnvironment = UnitEnvironment(Path.Combine(repoRoot, "packaging/systemd/colabo-master.service"));
+Console.WriteLine($"master environment from its systemd unit: {string.Join(' ', unitEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
+using var master = ChildProcess.Start(masterBinary, masterArguments, Path.Combine(stateDir, "master.log"), protocolOnStdout: false, unitEnvironment);
 var urlFile = Path.Combine(dataDir, "master.url");
 while (!File.Exists(urlFile) || File.ReadAllText(urlFile).Trim().Length == 0)
 {
@@ -87,7 +90,7 @@ for (var w = 0; w < workers; w++)
     var from = agents * w / workers;
     var count = (agents * (w + 1) / workers) - from;
     fleet.Add(ChildProcess.Start("dotnet", [benchDll, "--worker", "--url", url.ToString(), "--ca", caFile, "--token", token, "--identities", identities,
-        "--from", Invariant(from), "--count", Invariant(count), "--local-address", $"127.0.0.{10 + w}"],
+        "--from", Invariant(from), "--count", Invariant(count), "--local-address", $"127.0.0.{10 + w}", .. (options.Has("--flush-each") ? new[] { "--flush-each" } : [])],
         Path.Combine(stateDir, $"worker-{w}.log"), protocolOnStdout: true));
 }
 var ready = await Task.WhenAll(fleet.Select(f => f.ExpectAsync("ready", TimeSpan.FromMinutes(30))));
@@ -108,8 +111,18 @@ if (options.Number("--hold", 0) is var hold and > 0)
 
 var checkins = await MeasureAsync("checkin");
 Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+// Two rounds over the same agents (each round starts again at the first agent of every worker): in the
+// first, each node's report is its first on the catalog it now holds (after the previous run's deploy),
+// which classifies against that catalog; in the second, each node was last good on the same catalog, the
+// steady state of a converged fleet between deploys.
+var masterCpu = master.CpuSeconds();
 var reports = await MeasureAsync("report");
-Console.WriteLine($"reports of 50 resources: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+var firstCpu = master.CpuSeconds() - masterCpu;
+Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; master CPU {1000 * firstCpu / Math.Max(1, reports.PerSecond * seconds):0.00} ms per report); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+masterCpu = master.CpuSeconds();
+var steady = await MeasureAsync("report");
+var steadyCpu = master.CpuSeconds() - masterCpu;
+Console.WriteLine($"reports of 50 resources, steady state: {steady.PerSecond:0}/s ({steady.Errors} errors; master CPU {1000 * steadyCpu / Math.Max(1, steady.PerSecond * seconds):0.00} ms per report); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 
 foreach (var worker in fleet)
 {
@@ -137,10 +150,10 @@ catch (TimeoutException e)
 var after = master.Memory();
 Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled and published in {published.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {delivered.TotalSeconds:0.00} s; master RSS {Mib(after.RssMiB)}, peak {Mib(after.PeakMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 Console.WriteLine();
-Console.WriteLine("| store | agents | connected (master RSS, peak) | unchanged check-ins/s | reports/s (50 resources) | deploy compile+publish | delivered to all Watch streams |");
+Console.WriteLine("| store | agents | connected (master RSS, peak) | unchanged check-ins/s | reports/s (50 resources): first on a catalog, steady | deploy compile+publish | delivered to all Watch streams |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"| {(postgres is null ? "SQLite" : "PostgreSQL")} | {agents} | {connected} ({idle.RssMiB:0} MiB, {after.PeakMiB:0} MiB) | {checkins.PerSecond:0} | {reports.PerSecond:0} | {published.TotalSeconds:0.00} s | {delivered.TotalSeconds:0.00} s |"));
+    $"| {(postgres is null ? "SQLite" : "PostgreSQL")} | {agents} | {connected} ({idle.RssMiB:0} MiB, {after.PeakMiB:0} MiB) | {checkins.PerSecond:0} | {reports.PerSecond:0}, {steady.PerSecond:0} | {published.TotalSeconds:0.00} s | {delivered.TotalSeconds:0.00} s |"));
 
 foreach (var worker in fleet)
 {
@@ -181,6 +194,15 @@ static string Mib(double mib) => string.Create(CultureInfo.InvariantCulture, $"{
 static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+// DOTNET_* settings from the unit's Environment= lines (not the single-file extraction directory).
+static Dictionary<string, string> UnitEnvironment(string unit) =>
+    File.ReadLines(unit)
+        .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+        .SelectMany(l => l["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Select(a => a.Split('=', 2))
+        .Where(a => a.Length == 2 && a[0].StartsWith("DOTNET_", StringComparison.Ordinal) && a[0] != "DOTNET_BUNDLE_EXTRACT_BASE_DIR")
+        .ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
 
 static string FindRepoRoot()
 {

@@ -106,10 +106,13 @@ internal sealed class SimulatedAgent : IDisposable
         }
     }
 
-    /// <summary>A client-streamed report: run start, 50 outcomes (one changed), run end.</summary>
-    public async Task ReportAsync(CancellationToken cancellationToken)
+    /// <summary>A client-streamed report: run start, 50 outcomes (one changed), run end, sent in one flush (or one per message).</summary>
+    /// <param name="flushEach">Flush every message on its own (an agent whose outcomes finish one at a time).</param>
+    public async Task ReportAsync(bool flushEach, CancellationToken cancellationToken)
     {
         using var call = _client.Report(new CallOptions(CancellationToken: cancellationToken));
+        // As the agent sends outcomes that finish together (or a spooled run): queued, one flush at the end.
+        call.RequestStream.WriteOptions = flushEach ? null : WriteOptions.Buffered;
         var runId = Guid.NewGuid().ToString("N");
         await call.RequestStream.WriteAsync(new ReportMessage { Start = new RunStart { RunId = runId, Mode = RunMode.Enforce, CatalogHash = Hash, StartedAt = Timestamp.FromDateTime(DateTime.UtcNow) } }, cancellationToken);
         for (var r = 0; r < 50; r++)
