@@ -29,6 +29,14 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             }
             builder.SearchPath = _schema;
         }
+        if (!options.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !options.ConnectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            // The same few statements run for every check-in and report: let Npgsql prepare them on each
+            // pooled connection, so PostgreSQL plans them once instead of once per call. A connection string
+            // that sets "Max Auto Prepare" (0 turns it off) keeps its own value.
+            builder.MaxAutoPrepare = 64;
+        }
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         var channel = options.Channel ?? (_schema is null ? "colabo_events" : "colabo_events_" + _schema);
         if (!IsIdentifier(channel))

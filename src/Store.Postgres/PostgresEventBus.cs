@@ -11,7 +11,13 @@ internal sealed class PostgresEventBus(NpgsqlDataSource dataSource, string chann
 {
     private readonly SubscriberList _subscribers = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _outboxGate = new();
+    private List<(string Payload, TaskCompletionSource Sent)> _outbox = [];
+    private Task? _sender;
     private Task? _loop;
+
+    /// <summary>Events per NOTIFY statement (each payload is at most a few hundred bytes).</summary>
+    private const int MaxBatch = 500;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,14 +30,59 @@ internal sealed class PostgresEventBus(NpgsqlDataSource dataSource, string chann
         await listening.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Publishes through the outbox: the events waiting when the previous batch went out are sent together,
+    /// one statement and one transaction (so one commit) for all of them, in the order they were published.
+    /// A deploy's thousands of "catalog changed" events then cost tens of round trips, not thousands.
+    /// </summary>
     public async Task PublishAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.Serialize(clusterEvent, PostgresJson.Default.ClusterEvent);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-        command.Parameters.AddWithValue("channel", channel);
-        command.Parameters.AddWithValue("payload", payload);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_outboxGate)
+        {
+            _outbox.Add((payload, sent));
+            _sender ??= Task.Run(SendOutboxAsync, CancellationToken.None);
+        }
+        await sent.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task SendOutboxAsync()
+    {
+        while (true)
+        {
+            List<(string Payload, TaskCompletionSource Sent)> batch;
+            lock (_outboxGate)
+            {
+                if (_outbox.Count == 0)
+                {
+                    _sender = null;
+                    return;
+                }
+                batch = _outbox.Count <= MaxBatch ? _outbox : _outbox[..MaxBatch];
+                _outbox = _outbox.Count <= MaxBatch ? [] : _outbox[MaxBatch..];
+            }
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(_stop.Token);
+                await using var command = new NpgsqlCommand(
+                    "SELECT pg_notify(@channel, t.payload) FROM unnest(@payloads) WITH ORDINALITY AS t(payload, n) ORDER BY t.n", connection);
+                command.Parameters.AddWithValue("channel", channel);
+                command.Parameters.AddWithValue("payloads", batch.Select(b => b.Payload).ToArray());
+                await command.ExecuteNonQueryAsync(_stop.Token);
+                foreach (var (_, sent) in batch)
+                {
+                    sent.TrySetResult();
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var (_, sent) in batch)
+                {
+                    sent.TrySetException(e);
+                }
+            }
+        }
     }
 
     public IDisposable Subscribe(Action<ClusterEvent> handler) => _subscribers.Add(handler);

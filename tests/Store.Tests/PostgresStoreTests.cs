@@ -48,6 +48,48 @@ public sealed class PostgresStoreTests : StoreConformance
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Thousands_of_events_published_at_once_all_reach_the_other_replica_each_publishers_in_order()
+    {
+        await using var replicaB = new PostgresConfigStore(TestPostgres.Options(_schema));
+        await replicaB.InitializeAsync(CancellationToken.None);
+        const int Publishers = 16;
+        const int EachPublishes = 200;
+        var received = new List<ClusterEvent>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = replicaB.Events.Subscribe(e =>
+        {
+            lock (received)
+            {
+                received.Add(e);
+                if (received.Count == Publishers * EachPublishes)
+                {
+                    all.TrySetResult();
+                }
+            }
+        });
+
+        // As a deploy's push lanes do: each lane publishes its events one after the other, all lanes at once
+        // (the outbox sends whatever is waiting as one statement).
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(lane => Task.Run(async () =>
+        {
+            for (var i = 0; i < EachPublishes; i++)
+            {
+                await Store.Events.PublishAsync(new ClusterEvent(ClusterEvent.CatalogChanged, $"node-{lane}", $"{i}"), CancellationToken.None);
+            }
+        })));
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        lock (received)
+        {
+            Assert.Equal(Publishers * EachPublishes, received.Count);
+            foreach (var lane in Enumerable.Range(0, Publishers))
+            {
+                Assert.Equal(Enumerable.Range(0, EachPublishes).Select(i => $"{i}"), received.Where(e => e.Node == $"node-{lane}").Select(e => e.Payload));
+            }
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_second_replica_sees_what_the_first_wrote()
     {
