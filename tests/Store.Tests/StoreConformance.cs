@@ -295,6 +295,31 @@ public abstract partial class StoreConformance : IAsyncLifetime
         Assert.Equal(["db-1"], limited.Select(c => c.Node));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Many_nodes_states_read_at_once_each_get_their_own_and_a_node_without_states_gets_none()
+    {
+        // PostgreSQL answers reads that arrive together with one query for all of them; each caller must
+        // still get exactly its node's states, in resource order.
+        for (var n = 0; n < 40; n++)
+        {
+            await Store.UpsertNodeAsync(Node($"n{n}"), Ct);
+            if (n % 2 == 0)
+            {
+                await Store.SaveRunAsync(Run($"n{n}", "r1", T0), [],
+                    [.. Enumerable.Range(0, 1 + (n % 5)).Select(i => State($"n{n}", "r1", $"file:/etc/{n}-{i}", T0))], Ct);
+            }
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Store.GetResourceStatesAsync($"n{i % 40}", Ct)));
+
+        for (var i = 0; i < 200; i++)
+        {
+            var n = i % 40;
+            Assert.Equal(n % 2 == 0 ? Enumerable.Range(0, 1 + (n % 5)).Select(r => $"file:/etc/{n}-{r}") : [], answers[i].Select(s => s.ResourceId));
+            Assert.All(answers[i], s => Assert.Equal($"n{n}", s.Node));
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Compaction_deletes_old_history_but_keeps_each_nodes_last_run_and_resource_states()
     {

@@ -311,25 +311,27 @@ public abstract partial class SqlConfigStore : IConfigStore
     public Task<IReadOnlyList<ChangeRecord>> ListChangesOfRunAsync(string node, string runId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {ChangeColumns} FROM changes WHERE node = @node AND run_id = @run ORDER BY resource_id", ReadChange, cancellationToken, ("node", node), ("run", runId));
 
-    public Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
-        QueryAsync("""
-            SELECT node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class, desired_digest, catalog_hash
-            FROM resource_states WHERE node = @node ORDER BY resource_id
-            """, r => new ResourceStateRecord
-        {
-            Node = r.GetString(0),
-            ResourceId = r.GetString(1),
-            Kind = r.GetString(2),
-            Role = r.GetString(3),
-            Status = r.GetString(4),
-            Message = r.GetString(5),
-            RunId = r.GetString(6),
-            UpdatedAt = Time(r, 7),
-            LastChangedAt = TimeOrNull(r, 8),
-            LastChangeClass = r.GetString(9),
-            DesiredDigest = r.GetString(10),
-            CatalogHash = r.GetString(11),
-        }, cancellationToken, ("node", node));
+    protected const string StateColumns = "node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class, desired_digest, catalog_hash";
+
+    public virtual Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {StateColumns} FROM resource_states WHERE node = @node ORDER BY resource_id", ReadState, cancellationToken, ("node", node));
+
+    /// <summary>One row of <see cref="StateColumns"/>.</summary>
+    protected static ResourceStateRecord ReadState(DbDataReader r) => new()
+    {
+        Node = r.GetString(0),
+        ResourceId = r.GetString(1),
+        Kind = r.GetString(2),
+        Role = r.GetString(3),
+        Status = r.GetString(4),
+        Message = r.GetString(5),
+        RunId = r.GetString(6),
+        UpdatedAt = Time(r, 7),
+        LastChangedAt = TimeOrNull(r, 8),
+        LastChangeClass = r.GetString(9),
+        DesiredDigest = r.GetString(10),
+        CatalogHash = r.GetString(11),
+    };
 
     public Task<IReadOnlyList<ChangeRecord>> QueryChangesAsync(ChangeQuery query, CancellationToken cancellationToken)
     {
