@@ -13,7 +13,6 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventBus _events;
     private readonly string? _schema;
-    private readonly GroupedStateReader _stateReader;
     private int _disposed;
 
     public PostgresConfigStore(PostgresStoreOptions options)
@@ -45,14 +44,9 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             throw new ArgumentException($"Channel name '{channel}' must be letters, digits and underscores.", nameof(options));
         }
         _events = new PostgresEventBus(_dataSource, channel);
-        _stateReader = new GroupedStateReader((nodes, ct) =>
-            QueryAsync($"SELECT {StateColumns} FROM resource_states WHERE node = ANY(@nodes) ORDER BY node, resource_id", ReadState, ct, ("nodes", nodes.ToArray())));
     }
 
     public override IEventBus Events => _events;
-
-    public override Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
-        _stateReader.ReadAsync(node, cancellationToken);
 
     protected override string BlobType => "BYTEA";
 

@@ -298,8 +298,8 @@ public abstract partial class StoreConformance : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Many_nodes_states_read_at_once_each_get_their_own_and_a_node_without_states_gets_none()
     {
-        // PostgreSQL answers reads that arrive together with one query for all of them; each caller must
-        // still get exactly its node's states, in resource order.
+        // Node actors read their states concurrently (hundreds of reports per second): each caller gets
+        // exactly its node's states, in resource order.
         for (var n = 0; n < 40; n++)
         {
             await Store.UpsertNodeAsync(Node($"n{n}"), Ct);

@@ -311,13 +311,13 @@ public abstract partial class SqlConfigStore : IConfigStore
     public Task<IReadOnlyList<ChangeRecord>> ListChangesOfRunAsync(string node, string runId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {ChangeColumns} FROM changes WHERE node = @node AND run_id = @run ORDER BY resource_id", ReadChange, cancellationToken, ("node", node), ("run", runId));
 
-    protected const string StateColumns = "node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class, desired_digest, catalog_hash";
+    private const string StateColumns = "node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class, desired_digest, catalog_hash";
 
-    public virtual Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {StateColumns} FROM resource_states WHERE node = @node ORDER BY resource_id", ReadState, cancellationToken, ("node", node));
 
     /// <summary>One row of <see cref="StateColumns"/>.</summary>
-    protected static ResourceStateRecord ReadState(DbDataReader r) => new()
+    private static ResourceStateRecord ReadState(DbDataReader r) => new()
     {
         Node = r.GetString(0),
         ResourceId = r.GetString(1),
