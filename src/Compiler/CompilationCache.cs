@@ -76,15 +76,8 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
 
     /// <summary>True when the agent's catalog hash is the current one for these inputs (no compile).</summary>
     public bool IsUnchanged(string commit, string node, Facts facts, string agentHash,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null)
-    {
-        if (Find(commit, node, facts, secrets, environment, extraRoles)?.ContentHash is not { } hash)
-        {
-            return false;
-        }
-        Interlocked.Increment(ref _hits);
-        return string.Equals(hash, agentHash, StringComparison.Ordinal);
-    }
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null) =>
+        string.Equals(KnownHash(commit, node, facts, secrets, environment, extraRoles), agentHash, StringComparison.Ordinal);
 
     /// <summary>
     /// The content hash these inputs compiled to, also for an entry whose catalog was dropped (null when they

@@ -29,8 +29,7 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             }
             builder.SearchPath = _schema;
         }
-        if (!options.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !options.ConnectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (!builder.ShouldSerialize("Max Auto Prepare"))
         {
             // The same few statements run for every check-in and report: let Npgsql prepare them on each
             // pooled connection, so PostgreSQL plans them once instead of once per call. A connection string

@@ -151,6 +151,16 @@ internal sealed class PostgresEventBus(NpgsqlDataSource dataSource, string chann
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Task? sending;
+        lock (_outboxGate)
+        {
+            sending = _sender;
+        }
+        if (sending is not null)
+        {
+            // Its waiting publishers get the cancellation; it must not touch the token after disposal.
+            await sending;
+        }
         if (_loop is not null)
         {
             await _loop;

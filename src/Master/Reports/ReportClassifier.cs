@@ -24,7 +24,7 @@ public static class ReportClassifier
         ArgumentNullException.ThrowIfNull(previous);
         var start = report.Start;
         var summary = report.Summary;
-        var catalogHash = start.CatalogHash.Length > 0 ? start.CatalogHash : summary.CatalogHash;
+        var catalogHash = report.CatalogHash;
         var resources = ResourceDigest.Digested(catalog);
         var enforce = start.Mode != RunMode.Noop;
         var changes = new List<ChangeRecord>();
@@ -126,7 +126,7 @@ public static class ReportClassifier
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(previous);
-        var catalogHash = report.Start.CatalogHash.Length > 0 ? report.Start.CatalogHash : report.Summary.CatalogHash;
+        var catalogHash = report.CatalogHash;
         foreach (var outcome in report.Outcomes)
         {
             if (string.IsNullOrEmpty(outcome.ResourceId))

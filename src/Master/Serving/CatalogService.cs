@@ -32,7 +32,10 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
         {
             factsJson = null;
         }
-        if (request.CurrentHash.Length > 0 && roles.Cache.IsUnchanged(snapshot.Commit, nodeName, facts, request.CurrentHash, secretValues, node.Environment, node.Roles))
+        // One lookup answers both: "unchanged" when the agent holds the hash these inputs compiled to, and
+        // otherwise which archived catalog to serve.
+        var known = roles.Cache.KnownHash(snapshot.Commit, nodeName, facts, secretValues, node.Environment, node.Roles);
+        if (request.CurrentHash.Length > 0 && string.Equals(known, request.CurrentHash, StringComparison.Ordinal))
         {
             metrics.Count("colabo_checkins_unchanged_total");
             await actor.RecordCheckInAsync(factsJson, request.CurrentHash, cancellationToken);
@@ -40,8 +43,7 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
         }
         // Compiled before but no longer held whole by the compile cache (it keeps the newest 1,024 catalogs):
         // a deploy archived it, so serve it by hash rather than compiling it again.
-        if (roles.Cache.KnownHash(snapshot.Commit, nodeName, facts, secretValues, node.Environment, node.Roles) is { } known
-            && await archive.FindSignedAsync(known, cancellationToken) is { } archived)
+        if (known is not null && await archive.FindSignedAsync(known, cancellationToken) is { } archived)
         {
             metrics.Count("colabo_compile_cache_hits_total");
             await actor.RecordCheckInAsync(factsJson, known, cancellationToken);

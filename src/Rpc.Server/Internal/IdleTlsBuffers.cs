@@ -50,9 +50,15 @@ internal static partial class IdleTlsBuffers
             var mode = SslCtrl(context.DangerousGetHandle(), SslCtrlMode, SslModeReleaseBuffers, 0);
             return (mode & SslModeReleaseBuffers) != 0;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or ObjectDisposedException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            s_unavailable = e is not ObjectDisposedException;
+            // No libssl.so.3 here: OpenSSL keeps its default behaviour, and nothing is tried again.
+            s_unavailable = true;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed during its handshake's last moments: nothing to release.
             return false;
         }
         finally
