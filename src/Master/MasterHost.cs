@@ -27,7 +27,7 @@ namespace Colabo.Config.Master;
 /// A running master: store, keyring, role source, node actors, and one TLS port serving gRPC
 /// (AgentService, AdminService, Health) and HTTPS (JSON /api/v1, /metrics).
 /// </summary>
-public sealed class MasterHost : IAsyncDisposable
+public sealed partial class MasterHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly List<IAsyncDisposable> _asyncOwned;
@@ -169,7 +169,11 @@ public sealed class MasterHost : IAsyncDisposable
             {
                 try
                 {
-                    await store.CompactAsync(time.GetUtcNow() - options.Retention, stop);
+                    var now = time.GetUtcNow();
+                    // A catalog no node holds or last applied serves nothing after a day (a node that
+                    // comes back later is compiled for again).
+                    var compacted = await store.CompactAsync(now - options.Retention, now - TimeSpan.FromTicks(Math.Min(options.Retention.Ticks, TimeSpan.FromDays(1).Ticks)), stop);
+                    LogCompacted(loggerFactory.CreateLogger<MasterHost>(), compacted.RunsDeleted, compacted.ChangesDeleted, compacted.CatalogsDeleted);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -225,4 +229,7 @@ public sealed class MasterHost : IAsyncDisposable
     {
         public bool IsRevoked(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) => revocations.IsRevoked(certificate.SerialNumber);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compaction: {Runs} run(s), {Changes} change(s) and {Catalogs} unreferenced catalog(s) deleted")]
+    private static partial void LogCompacted(ILogger logger, int runs, int changes, int catalogs);
 }

@@ -21,6 +21,8 @@ public interface IConfigStore : IAsyncDisposable, IRepoStatusStore
 
     // Catalogs (content-addressed) and settings
     Task PutCatalogAsync(string hash, byte[] signedCatalog, CancellationToken cancellationToken);
+    /// <summary>Several catalogs in one transaction (a deploy archives one per node); a hash already stored is left as it is.</summary>
+    Task PutCatalogsAsync(IReadOnlyList<KeyValuePair<string, byte[]>> signedCatalogs, CancellationToken cancellationToken);
     Task<byte[]?> GetCatalogAsync(string hash, CancellationToken cancellationToken);
     Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken);
     Task SetSettingAsync(string key, string value, CancellationToken cancellationToken);
@@ -66,8 +68,9 @@ public interface IConfigStore : IAsyncDisposable, IRepoStatusStore
 
     /// <summary>
     /// Deletes runs and change-log entries older than <paramref name="cutoff"/> (never a node's last
-    /// run), tokens expired before it, and certificates that expired before it. Last-known resource
+    /// run), tokens expired before it, certificates that expired before it, and archived catalogs stored
+    /// before <paramref name="catalogCutoff"/> that no node holds or last applied. Last-known resource
     /// states are kept.
     /// </summary>
-    Task<CompactionResult> CompactAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+    Task<CompactionResult> CompactAsync(DateTimeOffset cutoff, DateTimeOffset catalogCutoff, CancellationToken cancellationToken);
 }

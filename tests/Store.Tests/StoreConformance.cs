@@ -97,6 +97,20 @@ public abstract partial class StoreConformance : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Catalogs_put_as_a_batch_are_all_stored_and_one_already_stored_keeps_its_bytes()
+    {
+        await Store.PutCatalogAsync("sha256:c0", [9, 9], Ct);
+
+        await Store.PutCatalogsAsync([.. Enumerable.Range(0, 300).Select(i => KeyValuePair.Create($"sha256:c{i}", new[] { (byte)(i % 256), (byte)1 }))], Ct);
+
+        Assert.Equal([9, 9], await Store.GetCatalogAsync("sha256:c0", Ct));
+        for (var i = 1; i < 300; i++)
+        {
+            Assert.Equal(new[] { (byte)(i % 256), (byte)1 }, await Store.GetCatalogAsync($"sha256:c{i}", Ct));
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_setting_added_if_absent_keeps_the_first_value_and_set_overwrites()
     {
         Assert.Equal("one", await Store.AddSettingIfAbsentAsync("ca", "one", Ct));
@@ -329,12 +343,32 @@ public abstract partial class StoreConformance : IAsyncLifetime
         await Store.AddTokenAsync(Token("t", "h") with { ExpiresAt = T0 }, Ct);
         await Store.AddCertificateAsync(Certificate("0A", "web-1") with { NotAfter = T0 }, Ct);
 
-        var result = await Store.CompactAsync(T0.AddDays(40), Ct);
+        var result = await Store.CompactAsync(T0.AddDays(40), T0, Ct);
 
-        Assert.Equal(new CompactionResult(1, 1, 1, 1), result);
+        Assert.Equal(new CompactionResult(1, 1, 1, 1, 0), result);
         Assert.Equal(["last"], (await Store.ListRunsAsync("web-1", null, 10, Ct)).Select(r => r.RunId));
         Assert.Equal(["file:/b"], (await Store.QueryChangesAsync(new ChangeQuery(), Ct)).Select(c => c.ResourceId));
         Assert.Single(await Store.GetResourceStatesAsync("web-1", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Compaction_deletes_archived_catalogs_that_no_node_holds_or_last_applied()
+    {
+        await Store.UpsertNodeAsync(Node("web-1") with { CatalogHash = "sha256:held", AppliedHash = "sha256:applied" }, Ct);
+        foreach (var hash in new[] { "sha256:held", "sha256:applied", "sha256:old-1", "sha256:old-2" })
+        {
+            await Store.PutCatalogAsync(hash, [1, 2, 3], Ct);
+        }
+
+        // Stored just now: not older than a cutoff in the past, so nothing goes yet.
+        Assert.Equal(0, (await Store.CompactAsync(T0, DateTimeOffset.UtcNow.AddDays(-1), Ct)).CatalogsDeleted);
+        var result = await Store.CompactAsync(T0, DateTimeOffset.UtcNow.AddMinutes(1), Ct);
+
+        Assert.Equal(2, result.CatalogsDeleted);
+        Assert.NotNull(await Store.GetCatalogAsync("sha256:held", Ct));
+        Assert.NotNull(await Store.GetCatalogAsync("sha256:applied", Ct));
+        Assert.Null(await Store.GetCatalogAsync("sha256:old-1", Ct));
+        Assert.Null(await Store.GetCatalogAsync("sha256:old-2", Ct));
     }
 
     [Fact(Timeout = 30_000)]

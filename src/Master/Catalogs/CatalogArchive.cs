@@ -1,19 +1,26 @@
 using System.Collections.Concurrent;
 using Colabo.Config.Contracts.V1;
+using Colabo.Config.Master.Drift;
 using Colabo.Config.Store;
 
 namespace Colabo.Config.Master.Catalogs;
 
 /// <summary>
 /// Signed catalogs by content hash: kept in the store (so every replica and a restarted master can
-/// serve and classify against them) with a bounded in-memory cache in front. Catalogs may carry
-/// secret values, so they are sealed with the secrets key before they reach the store. The cache is
-/// small on purpose: a parsed 50-resource catalog is ~50 KB of objects, and with 10,000 nodes every
-/// catalog differs, so a large cache would cost more memory than the connections themselves.
+/// serve and classify against them) with two bounded in-memory caches in front. Catalogs may carry
+/// secret values, so they are sealed with the secrets key before they reach the store.
+/// <para>
+/// The cache of whole catalogs is small on purpose: a parsed 50-resource catalog is ~50 KB of objects,
+/// and with 10,000 nodes every catalog differs, so a large cache would cost more memory than the
+/// connections themselves. Reports are classified against <see cref="CatalogDigests"/> instead (~2 KB
+/// each), kept for as many catalogs as a large fleet has nodes, and made when a catalog is archived: a
+/// node's first report on a new catalog then costs no store read and no parse.
+/// </para>
 /// </summary>
-public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 1024)
+public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 1024, int digestCapacity = 16_384)
 {
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CatalogDigests> _digests = new(StringComparer.Ordinal);
 
     public async Task PutAsync(SignedCatalog signed, Catalog catalog, CancellationToken cancellationToken)
     {
@@ -25,6 +32,45 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         }
         await store.PutCatalogAsync(catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(signed)), cancellationToken);
         Remember(catalog.ContentHash, signed, catalog);
+        Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
+    }
+
+    /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time).</summary>
+    public async Task PutAsync(IReadOnlyList<(SignedCatalog Signed, Catalog Catalog)> catalogs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(catalogs);
+        var fresh = catalogs.Where(c => !_cache.ContainsKey(c.Catalog.ContentHash)).ToList();
+        await store.PutCatalogsAsync(
+            [.. fresh.Select(c => KeyValuePair.Create(c.Catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(c.Signed))))], cancellationToken);
+        foreach (var (signed, catalog) in fresh)
+        {
+            Remember(catalog.ContentHash, signed, catalog);
+            Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
+        }
+    }
+
+    /// <summary>
+    /// What classifying a report against the catalog needs: from the digests cache, else from the whole
+    /// catalog's cache, else from the store (the signed bytes only; the catalog itself is not parsed).
+    /// </summary>
+    public async ValueTask<CatalogDigests?> FindDigestsAsync(string hash, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(hash))
+        {
+            return null;
+        }
+        if (_digests.TryGetValue(hash, out var digests))
+        {
+            return digests;
+        }
+        var signed = await FindSignedAsync(hash, cancellationToken);
+        if (signed is null)
+        {
+            return null;
+        }
+        digests = CatalogDigests.FromBytes(signed.Catalog.Span);
+        Remember(_digests, digestCapacity, hash, digests);
+        return digests;
     }
 
     public async ValueTask<(SignedCatalog Signed, Catalog Catalog)?> FindAsync(string hash, CancellationToken cancellationToken)
@@ -66,16 +112,18 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         return bytes is null ? null : SignedCatalog.Parser.ParseFrom(cipher.Open(bytes));
     }
 
-    private void Remember(string hash, SignedCatalog signed, Catalog catalog)
+    private void Remember(string hash, SignedCatalog signed, Catalog catalog) => Remember(_cache, capacity, hash, (signed, catalog));
+
+    private static void Remember<T>(ConcurrentDictionary<string, T> cache, int limit, string hash, T value)
     {
-        if (_cache.Count >= capacity)
+        if (cache.Count >= limit)
         {
-            // Crude but bounded: drop an arbitrary entry; the store still has it.
-            foreach (var key in _cache.Keys.Take(Math.Max(1, capacity / 8)))
+            // Crude but bounded: drop an eighth, arbitrary entries; the store still has them.
+            foreach (var key in cache.Keys.Take(Math.Max(1, limit / 8)))
             {
-                _cache.TryRemove(key, out _);
+                cache.TryRemove(key, out _);
             }
         }
-        _cache[hash] = (signed, catalog);
+        cache[hash] = value;
     }
 }

@@ -108,8 +108,8 @@ public sealed class NodeActor
                 _resources = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
                 _resourcesLoaded?.Invoke(this);
             }
-            var catalog = ReportClassifier.NeedsCatalog(report, _resources) ? await _catalogs.FindAsync(report.CatalogHash, cancellationToken) : null;
-            var classified = ReportClassifier.Classify(Name, report, catalog?.Catalog, _resources, _time.GetUtcNow());
+            var digests = ReportClassifier.NeedsCatalog(report, _resources) ? await _catalogs.FindDigestsAsync(report.CatalogHash, cancellationToken) : null;
+            var classified = ReportClassifier.Classify(Name, report, digests, _resources, _time.GetUtcNow());
             // Only states that differ from the last known one are written: a converged fleet's
             // reports then cost one run row, not one row per resource.
             var resources = _resources;

@@ -18,14 +18,18 @@ public static class ReportClassifier
     public const string Redacted = "<redacted>";
 
     public static ClassifiedRun Classify(
-        string node, RunReport report, Catalog? catalog, IReadOnlyDictionary<string, ResourceStateRecord> previous, DateTimeOffset receivedAt)
+        string node, RunReport report, Catalog? catalog, IReadOnlyDictionary<string, ResourceStateRecord> previous, DateTimeOffset receivedAt) =>
+        Classify(node, report, catalog is null ? null : CatalogDigests.Of(catalog), previous, receivedAt);
+
+    /// <param name="resources">What the run's catalog says of its resources; null when the master no longer has it.</param>
+    public static ClassifiedRun Classify(
+        string node, RunReport report, CatalogDigests? resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(previous);
         var start = report.Start;
         var summary = report.Summary;
         var catalogHash = report.CatalogHash;
-        var resources = ResourceDigest.Digested(catalog);
         var enforce = start.Mode != RunMode.Noop;
         var changes = new List<ChangeRecord>();
         var states = new List<ResourceStateRecord>();
@@ -37,10 +41,10 @@ public static class ReportClassifier
             {
                 continue;
             }
-            resources.TryGetValue(outcome.ResourceId, out var digested);
-            var resource = digested?.Resource;
-            var digest = digested?.Digest;
             previous.TryGetValue(outcome.ResourceId, out var before);
+            var index = -1;
+            var known = resources is not null && resources.TryFind(outcome.ResourceId, out index);
+            var digest = known ? DigestOf(resources!, index, before) : null;
             var changeClass = DriftClassifier.Classify(outcome.Status, digest, catalogHash, before);
             if (changeClass == ChangeClasses.Corrective && outcome.Refreshed && outcome.Changes.Count == 0
                 && NotifiedByIntentionalChange(outcome.ResourceId, report, resources, previous, catalogHash))
@@ -68,7 +72,7 @@ public static class ReportClassifier
                     Role = outcome.Role,
                     Status = status,
                     Class = changeClass,
-                    ChangesJson = ChangesJson(outcome, resource),
+                    ChangesJson = ChangesJson(outcome, known ? resources!.SecretProperties(index) : []),
                     Message = outcome.Message,
                     At = at,
                     CatalogHash = catalogHash,
@@ -143,19 +147,24 @@ public static class ReportClassifier
         return false;
     }
 
-    private static bool NotifiedByIntentionalChange(
-        string target, RunReport report, IReadOnlyDictionary<string, DigestedResource> resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
-        report.Outcomes.Any(notifier =>
-            notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
-            && resources.TryGetValue(notifier.ResourceId, out var digested) && digested.Resource.Notify.Contains(target)
-            && DriftClassifier.Classify(notifier.Status, digested.Digest, catalogHash, previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
+    // The digest string of the previous state when it is the same (the common case: no new string per resource).
+    private static string DigestOf(CatalogDigests resources, int index, ResourceStateRecord? before) =>
+        before is not null && resources.HasDigest(index, before.DesiredDigest) ? before.DesiredDigest : resources.Digest(index);
 
-    private static string ChangesJson(ResourceOutcome outcome, Resource? resource)
+    private static bool NotifiedByIntentionalChange(
+        string target, RunReport report, CatalogDigests? resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
+        resources is not null && report.Outcomes.Any(notifier =>
+            notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
+            && resources.TryFind(notifier.ResourceId, out var index) && resources.Notify(index).Contains(target)
+            && DriftClassifier.Classify(notifier.Status, DigestOf(resources, index, previous.GetValueOrDefault(notifier.ResourceId)), catalogHash,
+                previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
+
+    private static string ChangesJson(ResourceOutcome outcome, IReadOnlyList<string> secretProperties)
     {
         var parts = outcome.Changes.Select(change =>
         {
             var copy = change.Clone();
-            if (copy.Secret || (resource?.SecretProperties.Contains(copy.Property) ?? false))
+            if (copy.Secret || secretProperties.Contains(copy.Property))
             {
                 copy.Secret = true;
                 if (copy.HasBefore)

@@ -111,6 +111,21 @@ public abstract partial class SqlConfigStore : IConfigStore
             cancellationToken, ("hash", hash), ("body", signedCatalog), ("at", Ms(DateTimeOffset.UtcNow)));
     }
 
+    public async Task PutCatalogsAsync(IReadOnlyList<KeyValuePair<string, byte[]>> signedCatalogs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signedCatalogs);
+        await using var lease = await WriteAsync(cancellationToken);
+        await using var tx = await lease.Connection.BeginTransactionAsync(cancellationToken);
+        var at = Ms(DateTimeOffset.UtcNow);
+        foreach (var (hash, body) in signedCatalogs)
+        {
+            await ExecuteAsync(lease.Connection, tx,
+                "INSERT INTO catalogs (hash, body, stored_at) VALUES (@hash, @body, @at) ON CONFLICT (hash) DO NOTHING",
+                cancellationToken, ("hash", hash), ("body", body), ("at", at));
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
     public async Task<byte[]?> GetCatalogAsync(string hash, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync("SELECT body FROM catalogs WHERE hash = @hash", r => (byte[])r.GetValue(0), cancellationToken, ("hash", hash));
@@ -378,7 +393,7 @@ public abstract partial class SqlConfigStore : IConfigStore
         return QueryAsync(sql.ToString(), ReadChange, cancellationToken, [.. parameters]);
     }
 
-    public async Task<CompactionResult> CompactAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public async Task<CompactionResult> CompactAsync(DateTimeOffset cutoff, DateTimeOffset catalogCutoff, CancellationToken cancellationToken)
     {
         await using var lease = await WriteAsync(cancellationToken);
         await using var tx = await lease.Connection.BeginTransactionAsync(cancellationToken);
@@ -393,8 +408,15 @@ public abstract partial class SqlConfigStore : IConfigStore
             """, cancellationToken, ("at", at));
         var tokens = await ExecuteAsync(lease.Connection, tx, "DELETE FROM tokens WHERE expires_at < @at", cancellationToken, ("at", at));
         var certificates = await ExecuteAsync(lease.Connection, tx, "DELETE FROM certificates WHERE not_after < @at", cancellationToken, ("at", at));
+        // Every deploy archives a catalog per node; those nobody holds any more would otherwise pile up
+        // (about 80 MB per deploy of a 10,000-node fleet). NOT IN over the two columns is one hashed set,
+        // not a scan of the nodes per catalog.
+        var catalogs = await ExecuteAsync(lease.Connection, tx, """
+            DELETE FROM catalogs WHERE stored_at < @at
+              AND hash NOT IN (SELECT catalog_hash FROM nodes UNION SELECT applied_hash FROM nodes)
+            """, cancellationToken, ("at", Ms(catalogCutoff)));
         await tx.CommitAsync(cancellationToken);
-        return new CompactionResult(runs, changes, tokens, certificates);
+        return new CompactionResult(runs, changes, tokens, certificates, catalogs);
     }
 
     private const string RunColumns = "node, run_id, mode, catalog_hash, commit_id, started_at, finished_at, received_at, total, in_sync, changed, would_change, failed, skipped, corrective, intentional, state, error";

@@ -89,13 +89,13 @@ public sealed class DriftTests
         Assert.False(ReportClassifier.NeedsCatalog(repaired, previous));
         foreach (var run in new[] { converged, repaired })
         {
-            var without = ReportClassifier.Classify("web-1", run, null, previous, T.AddMinutes(61));
+            var without = ReportClassifier.Classify("web-1", run, (CatalogDigests?)null, previous, T.AddMinutes(61));
             var with = ReportClassifier.Classify("web-1", run, v1, previous, T.AddMinutes(61));
             Assert.Equal(with.Run, without.Run);
             Assert.Equal(with.Changes, without.Changes);
             Assert.Equal(with.States, without.States);
         }
-        Assert.Equal("corrective", Assert.Single(ReportClassifier.Classify("web-1", repaired, null, previous, T.AddMinutes(61)).Changes).Class);
+        Assert.Equal("corrective", Assert.Single(ReportClassifier.Classify("web-1", repaired, (CatalogDigests?)null, previous, T.AddMinutes(61)).Changes).Class);
         // It is needed for property changes (secret properties are redacted by the catalog's list), for a
         // refresh (its cause is in the catalog's notify lists), on a new catalog, and for a resource never seen.
         Assert.True(ReportClassifier.NeedsCatalog(Run("r5", "sha256:v1", T, Outcome("user:app", OutcomeStatus.Changed, "old", "new")), previous));
