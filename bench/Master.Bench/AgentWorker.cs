@@ -11,6 +11,7 @@ namespace Colabo.Config.Master.Bench;
 /// A worker process holding a slice of the simulated fleet. It takes commands on stdin, one a line,
 /// and answers on stdout (the orchestrator's protocol; diagnostics go to stderr):
 /// <c>checkin SECONDS CALLERS</c> → <c>checkin COUNT ERRORS</c>; <c>report SECONDS STREAMS</c> → <c>report COUNT ERRORS</c>;
+/// <c>warmup SECONDS STREAMS</c> → <c>warmup COUNT ERRORS</c> (reports from the last tenth of the slice, left out of later report phases);
 /// <c>arm</c> → <c>armed</c>, later <c>delivered</c> once every agent of the slice got "catalog changed"; <c>quit</c>.
 /// </summary>
 internal static class AgentWorker
@@ -76,6 +77,8 @@ internal static class AgentWorker
         });
         Say(string.Create(CultureInfo.InvariantCulture, $"ready {count} {enrolled} {clock.Elapsed.TotalSeconds:0.0}"));
 
+        // The agents the report phases use: all of them, until a warm-up set the last tenth aside.
+        var measured = fleet;
         while (Console.In.ReadLine() is { } line)
         {
             var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -86,8 +89,18 @@ internal static class AgentWorker
                         (agent, ct) => agent.CheckInAsync(ct));
                     Say(string.Create(CultureInfo.InvariantCulture, $"checkin {checkins} {checkinErrors}"));
                     break;
+                case "warmup":
+                    // Reports from the last tenth of the slice, which the measured phases then leave
+                    // alone: the master's report path is compiled and tiered up before it is timed,
+                    // and each measured node's first report is still its first on its catalog.
+                    var reserved = Math.Max(1, count / 10);
+                    measured = fleet[..(count - reserved)];
+                    var (warmed, warmErrors) = await MeasureAsync(fleet[(count - reserved)..], int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
+                        (agent, ct) => agent.ReportAsync(flushEach, ct));
+                    Say(string.Create(CultureInfo.InvariantCulture, $"warmup {warmed} {warmErrors}"));
+                    break;
                 case "report":
-                    var (reports, reportErrors) = await MeasureAsync(fleet, int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
+                    var (reports, reportErrors) = await MeasureAsync(measured, int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
                         (agent, ct) => agent.ReportAsync(flushEach, ct));
                     Say(string.Create(CultureInfo.InvariantCulture, $"report {reports} {reportErrors}"));
                     break;

@@ -115,14 +115,19 @@ Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Err
 // first, each node's report is its first on the catalog it now holds (after the previous run's deploy),
 // which classifies against that catalog; in the second, each node was last good on the same catalog, the
 // steady state of a converged fleet between deploys.
-var masterCpu = master.CpuSeconds();
+if (!options.Has("--no-warmup"))
+{
+    var warmup = await MeasureAsync("warmup", 3);
+    Console.WriteLine($"warm-up: {warmup.PerSecond * 3:0} reports in 3 s from the last tenth of the agents, which the report phases leave out; load average {LoadAverage()}");
+}
+var cpu = CpuSplit.Take(master, fleet);
 var reports = await MeasureAsync("report");
-var firstCpu = master.CpuSeconds() - masterCpu;
-Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; master CPU {1000 * firstCpu / Math.Max(1, reports.PerSecond * seconds):0.00} ms per report); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
-masterCpu = master.CpuSeconds();
+var firstCpu = CpuSplit.Take(master, fleet) - cpu;
+Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; CPU per report: {firstCpu.PerEvent(reports.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+cpu = CpuSplit.Take(master, fleet);
 var steady = await MeasureAsync("report");
-var steadyCpu = master.CpuSeconds() - masterCpu;
-Console.WriteLine($"reports of 50 resources, steady state: {steady.PerSecond:0}/s ({steady.Errors} errors; master CPU {1000 * steadyCpu / Math.Max(1, steady.PerSecond * seconds):0.00} ms per report); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+var steadyCpu = CpuSplit.Take(master, fleet) - cpu;
+Console.WriteLine($"reports of 50 resources, steady state: {steady.PerSecond:0}/s ({steady.Errors} errors; CPU per report: {steadyCpu.PerEvent(steady.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 
 foreach (var worker in fleet)
 {
@@ -167,15 +172,16 @@ foreach (var worker in fleet)
 }
 return 0;
 
-async Task<(double PerSecond, long Errors)> MeasureAsync(string command)
+async Task<(double PerSecond, long Errors)> MeasureAsync(string command, int? duration = null)
 {
+    var span = duration ?? seconds;
     for (var w = 0; w < fleet.Count; w++)
     {
         var share = (callers * (w + 1) / fleet.Count) - (callers * w / fleet.Count);
-        fleet[w].Send($"{command} {Invariant(seconds)} {Invariant(Math.Max(1, share))}");
+        fleet[w].Send($"{command} {Invariant(span)} {Invariant(Math.Max(1, share))}");
     }
-    var answers = await Task.WhenAll(fleet.Select(f => f.ExpectAsync(command, TimeSpan.FromSeconds(seconds + 300))));
-    return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)seconds, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));
+    var answers = await Task.WhenAll(fleet.Select(f => f.ExpectAsync(command, TimeSpan.FromSeconds(span + 300))));
+    return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)span, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));
 }
 
 async Task<string> GaugeAsync(string name)
