@@ -28,8 +28,12 @@ public sealed class NodeDirectory : IDisposable
     private long _deactivations;
 
     /// <param name="idleTimeout">Deactivate actors unused this long with no Watch stream; zero or less never does.</param>
-    /// <param name="resourceHolders">How many actors may keep their last-known resource states in memory at once.</param>
-    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null, int resourceHolders = 2048)
+    /// <param name="resourceHolders">
+    /// How many actors may keep their last-known resource states in memory at once (those that reported last).
+    /// Few on purpose: states kept for seconds get promoted to the old generation and die there, at
+    /// the cost of full collections; a node reporting every 30 minutes would reload them anyway.
+    /// </param>
+    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null, int resourceHolders = 256)
     {
         _resourceHolders = resourceHolders;
         ArgumentNullException.ThrowIfNull(store);
