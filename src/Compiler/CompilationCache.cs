@@ -35,14 +35,22 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
 
     /// <summary>The cached result for these inputs, compiling on a miss.</summary>
     public CompileResult GetOrCompile(RepositorySnapshot snapshot, string node, Facts facts,
-        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null)
+        IReadOnlyDictionary<string, string>? secrets = null, string environment = "", IReadOnlyList<string>? extraRoles = null) =>
+        GetOrCompile(snapshot, node, facts, secrets, environment, extraRoles, out _);
+
+    /// <summary>The cached result for these inputs, compiling on a miss.</summary>
+    /// <param name="compiled">Whether this call compiled (safe to count from concurrent callers, unlike <see cref="Misses"/>).</param>
+    public CompileResult GetOrCompile(RepositorySnapshot snapshot, string node, Facts facts,
+        IReadOnlyDictionary<string, string>? secrets, string environment, IReadOnlyList<string>? extraRoles, out bool compiled)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(facts);
         if (TryGet(snapshot.Commit, node, facts, secrets, environment, extraRoles) is { } cached)
         {
+            compiled = false;
             return cached;
         }
+        compiled = true;
         Interlocked.Increment(ref _misses);
         var result = compiler.Compile(snapshot, node, facts, secrets, environment, extraRoles);
         if (_entries.Count >= capacity)

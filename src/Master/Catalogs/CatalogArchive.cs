@@ -12,12 +12,12 @@ namespace Colabo.Config.Master.Catalogs;
 /// <para>
 /// The cache of whole catalogs is small on purpose: a parsed 50-resource catalog is ~50 KB of objects,
 /// and with 10,000 nodes every catalog differs, so a large cache would cost more memory than the
-/// connections themselves. Reports are classified against <see cref="CatalogDigests"/> instead (~2 KB
+/// connections themselves; only plans, the dashboard and serving a catalog by hash read it. Reports are classified against <see cref="CatalogDigests"/> instead (~2 KB
 /// each), kept for as many catalogs as a large fleet has nodes, and made when a catalog is archived: a
 /// node's first report on a new catalog then costs no store read and no parse.
 /// </para>
 /// </summary>
-public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 1024, int digestCapacity = 16_384)
+public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 256, int digestCapacity = 16_384)
 {
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CatalogDigests> _digests = new(StringComparer.Ordinal);

@@ -269,37 +269,48 @@ public sealed partial class RoleSource : IAsyncDisposable
                 batch = new(ArchiveBatch);
             }
         }
-        foreach (var node in nodes)
+        // Compiling and signing are most of a deploy's work: they run on every core, a slice of nodes at a
+        // time, and the results are taken in node order (errors, archive batches, the push list).
+        const int Slice = 256;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        for (var start = 0; start < nodes.Count; start += Slice)
         {
-            var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
-            var misses = _cache.Misses;
-            CompileResult result;
-            using (var span = MasterTracing.Start("compile"))
+            var slice = nodes.GetRange(start, Math.Min(Slice, nodes.Count - start));
+            var sign = errors.Count == 0;
+            var results = new (CompileResult Result, Contracts.V1.SignedCatalog? Signed)[slice.Count];
+            Parallel.For(0, slice.Count, parallel, i =>
             {
-                result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles);
-                var missed = _cache.Misses > misses;
+                var node = slice[i];
+                var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
+                using var span = MasterTracing.Start("compile");
+                var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles, out var missed);
                 _metrics.Count(missed ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
                 MasterTracing.DescribeCompile(span, node.Name, environment, snapshot.Commit, missed, result);
-            }
-            if (result.Catalog is { } catalog)
+                results[i] = (result, sign && result.Catalog is { } compiledCatalog ? _signer.Sign(compiledCatalog) : null);
+            });
+            for (var i = 0; i < slice.Count; i++)
             {
-                if (errors.Count == 0)
+                var (node, (result, signed)) = (slice[i], results[i]);
+                if (result.Catalog is { } catalog)
                 {
-                    batch.Add((_signer.Sign(catalog), catalog));
-                    if (batch.Count == ArchiveBatch)
+                    if (errors.Count == 0 && signed is not null)
                     {
-                        await FlushAsync();
+                        batch.Add((signed, catalog));
+                        if (batch.Count == ArchiveBatch)
+                        {
+                            await FlushAsync();
+                        }
+                    }
+                    compiled.Add((node.Name, catalog.ContentHash));
+                    if (catalog.ContentHash != node.CatalogHash)
+                    {
+                        affected.Add(node.Name);
                     }
                 }
-                compiled.Add((node.Name, catalog.ContentHash));
-                if (catalog.ContentHash != node.CatalogHash)
+                else
                 {
-                    affected.Add(node.Name);
+                    errors.AddRange(result.Errors.Where(e => e.Code != "unclassified-node").Select(e => (node.Name, e)));
                 }
-            }
-            else
-            {
-                errors.AddRange(result.Errors.Where(e => e.Code != "unclassified-node").Select(e => (node.Name, e)));
             }
         }
         await FlushAsync();
