@@ -41,7 +41,7 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             await actor.RecordCheckInAsync(factsJson, request.CurrentHash, cancellationToken);
             return new GetCatalogResponse { Unchanged = true, CatalogHash = request.CurrentHash, RunIntervalSeconds = runIntervalSeconds };
         }
-        // Compiled before but no longer held whole by the compile cache (it keeps the newest 1,024 catalogs):
+        // Compiled before but no longer held whole by the compile cache (the master keeps the newest 256 whole):
         // a deploy archived it, so serve it by hash rather than compiling it again.
         if (known is not null && await archive.FindSignedAsync(known, cancellationToken) is { } archived)
         {
@@ -68,7 +68,7 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             metrics.Count("colabo_checkins_unchanged_total");
             return new GetCatalogResponse { Unchanged = true, CatalogHash = catalog.ContentHash, RunIntervalSeconds = runIntervalSeconds };
         }
-        var signed = (await archive.FindAsync(catalog.ContentHash, cancellationToken))?.Signed;
+        var signed = await archive.FindSignedAsync(catalog.ContentHash, cancellationToken);
         if (signed is null)
         {
             signed = signer.Sign(catalog);
