@@ -1,8 +1,9 @@
 // Load generator for colabo-master (issue 5 section 9). The master runs as its own process (the real
 // colabo-master binary, so its RSS is the master's alone); N simulated agents run in worker processes
 // (this program with --worker), each agent with its own key, certificate, mTLS connection and Watch
-// stream. Phases: connect (enroll once, cached under --state), unchanged check-ins, reports of 50
-// resources, then a deploy that changes every catalog, timed until every Watch stream was told.
+// stream. Phases: connect (enroll once, cached under --state), unchanged check-ins, a deploy that
+// changes every catalog, timed until every Watch stream was told, then reports of 50 resources: each
+// node's first on its new catalog, then the steady state.
 // Usage (after `dotnet build -c Release`): see bench/Master.Bench/RESULTS.md.
 using System.Diagnostics;
 using System.Globalization;
@@ -111,24 +112,6 @@ if (options.Number("--hold", 0) is var hold and > 0)
 
 var checkins = await MeasureAsync("checkin");
 Console.WriteLine($"unchanged check-ins: {checkins.PerSecond:0}/s ({checkins.Errors} errors; {callers} concurrent callers, {seconds} s, every agent holding Watch); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
-// Two rounds over the same agents (each round starts again at the first agent of every worker): in the
-// first, each node's report is its first on the catalog it now holds (after the previous run's deploy),
-// which classifies against that catalog; in the second, each node was last good on the same catalog, the
-// steady state of a converged fleet between deploys.
-if (!options.Has("--no-warmup"))
-{
-    var warmup = await MeasureAsync("warmup", 3);
-    Console.WriteLine($"warm-up: {warmup.PerSecond * 3:0} reports in 3 s from the last tenth of the agents, which the report phases leave out; load average {LoadAverage()}");
-}
-var cpu = CpuSplit.Take(master, fleet);
-var reports = await MeasureAsync("report");
-var firstCpu = CpuSplit.Take(master, fleet) - cpu;
-Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; CPU per report: {firstCpu.PerEvent(reports.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
-cpu = CpuSplit.Take(master, fleet);
-var steady = await MeasureAsync("report");
-var steadyCpu = CpuSplit.Take(master, fleet) - cpu;
-Console.WriteLine($"reports of 50 resources, steady state: {steady.PerSecond:0}/s ({steady.Errors} errors; CPU per report: {steadyCpu.PerEvent(steady.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
-
 foreach (var worker in fleet)
 {
     worker.Send("arm");
@@ -154,11 +137,37 @@ catch (TimeoutException e)
 }
 var after = master.Memory();
 Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compiled and published in {published.TotalSeconds:0.00} s, delivered to all {agents} Watch streams in {delivered.TotalSeconds:0.00} s; master RSS {Mib(after.RssMiB)}, peak {Mib(after.PeakMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+// Two rounds over the same agents (each round starts again at the first agent of every worker): in the
+// first, each node's report is its first on the catalog the deploy above gave it, as after every deploy
+// in a running master; in the second, each node was last good on the same catalog, the steady state of
+// a converged fleet between deploys.
+if (!options.Has("--no-warmup"))
+{
+    var warmup = await MeasureAsync("warmup", 3);
+    Console.WriteLine($"warm-up: {warmup.PerSecond * 3:0} reports in 3 s from the last tenth of the agents, which the report phases leave out; load average {LoadAverage()}");
+}
+var cpu = CpuSplit.Take(master, fleet);
+var reports = await MeasureAsync("report");
+var firstCpu = CpuSplit.Take(master, fleet) - cpu;
+Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; CPU per report: {firstCpu.PerEvent(reports.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+cpu = CpuSplit.Take(master, fleet);
+var steady = await MeasureAsync("report");
+var steadyCpu = CpuSplit.Take(master, fleet) - cpu;
+Console.WriteLine($"reports of 50 resources, steady state: {steady.PerSecond:0}/s ({steady.Errors} errors; CPU per report: {steadyCpu.PerEvent(steady.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+var end = master.Memory();
+if (options.Number("--rest-after", 0) is var restAfter and > 0)
+{
+    // At rest again after the deploy and the reports: what a master that deployed keeps (the catalog
+    // digests of every node among it), once its memory trim ran.
+    await Task.Delay(TimeSpan.FromSeconds(restAfter));
+    Console.WriteLine($"master after {restAfter} s at rest following the deploy and reports: RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()})");
+}
+
 Console.WriteLine();
 Console.WriteLine("| store | agents | connected (master RSS, peak) | unchanged check-ins/s | reports/s (50 resources): first on a catalog, steady | deploy compile+publish | delivered to all Watch streams |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"| {(postgres is null ? "SQLite" : "PostgreSQL")} | {agents} | {connected} ({idle.RssMiB:0} MiB, {after.PeakMiB:0} MiB) | {checkins.PerSecond:0} | {reports.PerSecond:0}, {steady.PerSecond:0} | {published.TotalSeconds:0.00} s | {delivered.TotalSeconds:0.00} s |"));
+    $"| {(postgres is null ? "SQLite" : "PostgreSQL")} | {agents} | {connected} ({idle.RssMiB:0} MiB, {end.PeakMiB:0} MiB) | {checkins.PerSecond:0} | {reports.PerSecond:0}, {steady.PerSecond:0} | {published.TotalSeconds:0.00} s | {delivered.TotalSeconds:0.00} s |"));
 
 foreach (var worker in fleet)
 {
