@@ -172,7 +172,8 @@ public sealed partial class MasterHost : IAsyncDisposable
                     var now = time.GetUtcNow();
                     // A catalog no node holds or last applied serves nothing after a day (a node that
                     // comes back later is compiled for again).
-                    var compacted = await store.CompactAsync(now - options.Retention, now - TimeSpan.FromTicks(Math.Min(options.Retention.Ticks, TimeSpan.FromDays(1).Ticks)), stop);
+                    var catalogAge = options.Retention < TimeSpan.FromDays(1) ? options.Retention : TimeSpan.FromDays(1);
+                    var compacted = await store.CompactAsync(now - options.Retention, now - catalogAge, stop);
                     LogCompacted(loggerFactory.CreateLogger<MasterHost>(), compacted.RunsDeleted, compacted.ChangesDeleted, compacted.CatalogsDeleted);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

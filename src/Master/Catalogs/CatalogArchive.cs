@@ -22,24 +22,22 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CatalogDigests> _digests = new(StringComparer.Ordinal);
 
-    public async Task PutAsync(SignedCatalog signed, Catalog catalog, CancellationToken cancellationToken)
+    public Task PutAsync(SignedCatalog signed, Catalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);
         ArgumentNullException.ThrowIfNull(catalog);
-        if (_cache.ContainsKey(catalog.ContentHash))
-        {
-            return;
-        }
-        await store.PutCatalogAsync(catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(signed)), cancellationToken);
-        Remember(catalog.ContentHash, signed, catalog);
-        Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
+        return PutAsync([(signed, catalog)], cancellationToken);
     }
 
-    /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time).</summary>
+    /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time); those cached are stored already.</summary>
     public async Task PutAsync(IReadOnlyList<(SignedCatalog Signed, Catalog Catalog)> catalogs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(catalogs);
         var fresh = catalogs.Where(c => !_cache.ContainsKey(c.Catalog.ContentHash)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
         await store.PutCatalogsAsync(
             [.. fresh.Select(c => KeyValuePair.Create(c.Catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(c.Signed))))], cancellationToken);
         foreach (var (signed, catalog) in fresh)

@@ -154,10 +154,15 @@ public static class ReportClassifier
     private static bool NotifiedByIntentionalChange(
         string target, RunReport report, CatalogDigests? resources, IReadOnlyDictionary<string, ResourceStateRecord> previous, string catalogHash) =>
         resources is not null && report.Outcomes.Any(notifier =>
-            notifier.Status == OutcomeStatus.Changed && notifier.Changes.Count > 0
-            && resources.TryFind(notifier.ResourceId, out var index) && resources.Notify(index).Contains(target)
-            && DriftClassifier.Classify(notifier.Status, DigestOf(resources, index, previous.GetValueOrDefault(notifier.ResourceId)), catalogHash,
-                previous.GetValueOrDefault(notifier.ResourceId)) == ChangeClasses.Intentional);
+        {
+            if (notifier.Status != OutcomeStatus.Changed || notifier.Changes.Count == 0
+                || !resources.TryFind(notifier.ResourceId, out var index) || !resources.Notify(index).Contains(target))
+            {
+                return false;
+            }
+            var before = previous.GetValueOrDefault(notifier.ResourceId);
+            return DriftClassifier.Classify(notifier.Status, DigestOf(resources, index, before), catalogHash, before) == ChangeClasses.Intentional;
+        });
 
     private static string ChangesJson(ResourceOutcome outcome, IReadOnlyList<string> secretProperties)
     {

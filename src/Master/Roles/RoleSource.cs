@@ -67,6 +67,17 @@ public sealed partial class RoleSource : IAsyncDisposable
 
     public CompilationCache Cache => _cache;
 
+    /// <summary>A node's catalog from the compile cache, compiled on a miss; traced and counted (compiles or cache hits).</summary>
+    public CompileResult Compile(RepositorySnapshot snapshot, string node, Compiler.Facts facts, IReadOnlyDictionary<string, string> secrets,
+        string environment, IReadOnlyList<string> roles)
+    {
+        using var span = MasterTracing.Start("compile");
+        var result = _cache.GetOrCompile(snapshot, node, facts, secrets, environment, roles, out var compiled);
+        _metrics.Count(compiled ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
+        MasterTracing.DescribeCompile(span, node, environment, snapshot.Commit, compiled, result);
+        return result;
+    }
+
     /// <summary>Creates or refreshes the mirror, publishes what compiles, and starts polling.</summary>
     public async Task StartAsync(TimeSpan pollInterval, CancellationToken cancellationToken)
     {
@@ -281,11 +292,7 @@ public sealed partial class RoleSource : IAsyncDisposable
             Parallel.For(0, slice.Count, parallel, i =>
             {
                 var node = slice[i];
-                var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
-                using var span = MasterTracing.Start("compile");
-                var result = _cache.GetOrCompile(snapshot, node.Name, facts, secrets, environment, node.Roles, out var missed);
-                _metrics.Count(missed ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
-                MasterTracing.DescribeCompile(span, node.Name, environment, snapshot.Commit, missed, result);
+                var result = Compile(snapshot, node.Name, FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson)), secrets, environment, node.Roles);
                 results[i] = (result, sign && result.Catalog is { } compiledCatalog ? _signer.Sign(compiledCatalog) : null);
             });
             for (var i = 0; i < slice.Count; i++)

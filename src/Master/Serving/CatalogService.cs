@@ -49,13 +49,7 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             await actor.RecordCheckInAsync(factsJson, known, cancellationToken);
             return new GetCatalogResponse { Catalog = archived, CatalogHash = known, RunIntervalSeconds = runIntervalSeconds };
         }
-        Compiler.CompileResult result;
-        using (var span = MasterTracing.Start("compile"))
-        {
-            result = roles.Cache.GetOrCompile(snapshot, nodeName, facts, secretValues, node.Environment, node.Roles, out var compiled);
-            metrics.Count(compiled ? "colabo_compiles_total" : "colabo_compile_cache_hits_total");
-            MasterTracing.DescribeCompile(span, nodeName, node.Environment, snapshot.Commit, compiled, result);
-        }
+        var result = roles.Compile(snapshot, nodeName, facts, secretValues, node.Environment, node.Roles);
         if (result.Catalog is not { } catalog)
         {
             var first = result.Errors.Take(5).Select(e => e.ToString());

@@ -103,13 +103,8 @@ public abstract partial class SqlConfigStore : IConfigStore
 
     // ---- catalogs and settings ----
 
-    public async Task PutCatalogAsync(string hash, byte[] signedCatalog, CancellationToken cancellationToken)
-    {
-        await using var lease = await WriteAsync(cancellationToken);
-        await ExecuteAsync(lease.Connection, null,
-            "INSERT INTO catalogs (hash, body, stored_at) VALUES (@hash, @body, @at) ON CONFLICT (hash) DO NOTHING",
-            cancellationToken, ("hash", hash), ("body", signedCatalog), ("at", Ms(DateTimeOffset.UtcNow)));
-    }
+    public Task PutCatalogAsync(string hash, byte[] signedCatalog, CancellationToken cancellationToken) =>
+        PutCatalogsAsync([KeyValuePair.Create(hash, signedCatalog)], cancellationToken);
 
     public async Task PutCatalogsAsync(IReadOnlyList<KeyValuePair<string, byte[]>> signedCatalogs, CancellationToken cancellationToken)
     {
