@@ -103,6 +103,34 @@ public sealed class CompilationCache(CatalogCompiler compiler, int capacity = 50
         return hash;
     }
 
+    /// <summary>
+    /// Forgets every entry of a commit not in <paramref name="commits"/>: after a deploy, the previous
+    /// commit's results (10,000 of them for 10,000 nodes) serve nobody. A node still asking for a
+    /// forgotten commit (a plan at an old ref, a rollback) is compiled for again.
+    /// </summary>
+    /// <returns>How many entries were forgotten.</returns>
+    public int RetainCommits(IReadOnlySet<string> commits)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        var forgotten = 0;
+        foreach (var key in _entries.Keys)
+        {
+            if (!commits.Contains(key.Commit) && _entries.TryRemove(key, out _))
+            {
+                forgotten++;
+            }
+        }
+        // The full results of forgotten entries must not stay reachable through the queue either.
+        for (var count = _full.Count; count > 0 && _full.TryDequeue(out var full); count--)
+        {
+            if (commits.Contains(full.Key.Commit))
+            {
+                _full.Enqueue(full);
+            }
+        }
+        return forgotten;
+    }
+
     /// <summary>Forgets every entry (e.g. after secrets were rotated in bulk).</summary>
     public void Clear()
     {

@@ -29,6 +29,11 @@ public sealed class CatalogDigests
     private static readonly ConcurrentDictionary<string, string> s_ids = new(StringComparer.Ordinal);
     private static readonly string[] s_none = [];
 
+    // So do whole id lists: nodes of one role set have catalogs with the same resources, and 10,000
+    // catalogs of 50 resources would otherwise keep 10,000 equal arrays of 50 references.
+    private const int MaxInternedLists = 4_096;
+    private static readonly ConcurrentDictionary<IdList, string[]> s_idLists = new();
+
     private readonly string[] _ids;
     private readonly byte[] _digests;
     private readonly string[][]? _secretProperties;
@@ -94,7 +99,41 @@ public sealed class CatalogDigests
                 notify[i] = found[i].Notify;
             }
         }
-        return new CatalogDigests(ids, digests, secret, notify);
+        return new CatalogDigests(Shared(ids), digests, secret, notify);
+    }
+
+    private static string[] Shared(string[] ids)
+    {
+        var key = new IdList(ids);
+        if (s_idLists.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+        return s_idLists.Count < MaxInternedLists ? s_idLists.GetOrAdd(key, ids) : ids;
+    }
+
+    /// <summary>An id list compared by content (its ids are interned, but equal text is what counts).</summary>
+    private readonly struct IdList : IEquatable<IdList>
+    {
+        private readonly string[] _ids;
+        private readonly int _hash;
+
+        public IdList(string[] ids)
+        {
+            _ids = ids;
+            var hash = new HashCode();
+            foreach (var id in ids)
+            {
+                hash.Add(id, StringComparer.Ordinal);
+            }
+            _hash = hash.ToHashCode();
+        }
+
+        public bool Equals(IdList other) => _hash == other._hash && _ids.AsSpan().SequenceEqual(other._ids, StringComparer.Ordinal);
+
+        public override bool Equals(object? obj) => obj is IdList other && Equals(other);
+
+        public override int GetHashCode() => _hash;
     }
 
     /// <summary>The position of a resource, for the other lookups.</summary>

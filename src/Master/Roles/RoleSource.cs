@@ -137,6 +137,7 @@ public sealed partial class RoleSource : IAsyncDisposable
             return null;
         }
         var snapshot = await SnapshotAsync(commit, cancellationToken);
+        RepositorySnapshot served;
         lock (_environments)
         {
             if (state.PendingCommit == commit)
@@ -145,9 +146,26 @@ public sealed partial class RoleSource : IAsyncDisposable
                 state.PublishedAt ??= _time.GetUtcNow();
                 state.PendingCommit = "";
             }
-            state.Published ??= snapshot;
-            return state.Published;
+            served = state.Published ??= snapshot;
         }
+        ForgetSupersededCompiles();
+        return served;
+    }
+
+    /// <summary>
+    /// Drops the compile results of commits no environment serves any more (the previous deploy's),
+    /// which would otherwise stay until the cache's capacity pushed them out.
+    /// </summary>
+    private void ForgetSupersededCompiles()
+    {
+        HashSet<string> serving;
+        lock (_environments)
+        {
+            serving = _environments.Values
+                .SelectMany(e => new[] { e.Published?.Commit ?? "", e.PendingCommit })
+                .Where(c => c.Length > 0).ToHashSet(StringComparer.Ordinal);
+        }
+        _cache.RetainCommits(serving);
     }
 
     /// <summary>A snapshot of any ref or commit (for plans).</summary>
@@ -339,6 +357,7 @@ public sealed partial class RoleSource : IAsyncDisposable
             state.LastErrors = [];
             state.LastFailedCommit = "";
         }
+        ForgetSupersededCompiles();
         await _store.SetSettingAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, PublishedSetting, environment), snapshot.Commit, cancellationToken);
         await _store.Events.PublishAsync(new ClusterEvent(ClusterEvent.CatalogChanged, "*", $"{environment} {snapshot.Commit}"), cancellationToken);
         var toPush = affected.ToHashSet(StringComparer.Ordinal);

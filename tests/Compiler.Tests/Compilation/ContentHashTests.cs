@@ -156,4 +156,26 @@ public class CompilationCacheTests
         Assert.Equal(4, cache.Misses);
         Assert.Same(recompiled, cache.TryGet(snapshot.Commit, "n1", facts));
     }
+
+    [Fact]
+    public void Retaining_the_served_commits_forgets_the_results_of_every_other_commit()
+    {
+        var cache = new CompilationCache(new CatalogCompiler());
+        var old = TestRepo.WithRole(Role);
+        var deployed = new Colabo.Config.Compiler.Repository.RepositorySnapshot("fedcba9876543210fedcba9876543210fedcba98", old.Files);
+        var facts = Facts.Parse("os: {name: debian}\narch: amd64");
+        var before = cache.GetOrCompile(old, "n1", facts);
+        cache.GetOrCompile(old, "n2", facts);
+        var after = cache.GetOrCompile(deployed, "n1", facts);
+
+        var forgotten = cache.RetainCommits(new HashSet<string> { deployed.Commit });
+
+        Assert.Equal(2, forgotten);
+        Assert.Null(cache.KnownHash(old.Commit, "n1", facts));
+        Assert.Null(cache.KnownHash(old.Commit, "n2", facts));
+        Assert.Same(after, cache.TryGet(deployed.Commit, "n1", facts));
+        // Asked again, the old commit compiles again (a plan at an old ref, a rollback).
+        Assert.Equal(before.Catalog!.ContentHash, cache.GetOrCompile(old, "n1", facts).Catalog!.ContentHash);
+        Assert.Equal(4, cache.Misses);
+    }
 }
