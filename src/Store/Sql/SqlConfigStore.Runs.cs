@@ -72,120 +72,39 @@ public abstract partial class SqlConfigStore
 
     /// <summary>
     /// Records a batch of runs inside <paramref name="transaction"/>. A run whose (node, run id) is
-    /// already recorded, or appears earlier in the batch, stores nothing and yields false. Runs go in one
-    /// at a time (each insert tells whether it was new); their change-log entries and resource states
-    /// then go in many rows per statement, in run order, so a later run's state of a resource wins.
+    /// already recorded, or appears earlier in the batch, stores nothing and yields false.
     /// </summary>
     protected virtual async Task<bool[]> WriteRunsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<RunWrite> runs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var saved = new bool[runs.Count];
-        var changes = new List<ChangeRecord>();
-        var states = new List<ResourceStateRecord>();
-        await using (var insertRun = Prepared(connection, transaction, InsertRunSql))
-        await using (var updateNode = Prepared(connection, transaction, UpdateNodeSql))
+        await using var insertRun = Prepared(connection, transaction, InsertRunSql);
+        await using var insertChange = Prepared(connection, transaction, InsertChangeSql);
+        await using var upsertState = Prepared(connection, transaction, UpsertStateSql);
+        await using var updateNode = Prepared(connection, transaction, UpdateNodeSql);
+        for (var i = 0; i < runs.Count; i++)
         {
-            for (var i = 0; i < runs.Count; i++)
+            var (run, changes, states) = runs[i];
+            Bind(insertRun, RunValues(run));
+            if (await insertRun.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                var (run, runChanges, runStates) = runs[i];
-                Bind(insertRun, RunValues(run));
-                if (await insertRun.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    continue;
-                }
-                saved[i] = true;
-                changes.AddRange(runChanges);
-                states.AddRange(runStates);
-                Bind(updateNode, NodeSummaryValues(run));
-                await updateNode.ExecuteNonQueryAsync(cancellationToken);
+                continue;
             }
+            saved[i] = true;
+            foreach (var change in changes)
+            {
+                Bind(insertChange, ChangeValues(change));
+                await insertChange.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var state in states)
+            {
+                Bind(upsertState, StateValues(state));
+                await upsertState.ExecuteNonQueryAsync(cancellationToken);
+            }
+            Bind(updateNode, NodeSummaryValues(run));
+            await updateNode.ExecuteNonQueryAsync(cancellationToken);
         }
-        await WriteRowsAsync(connection, transaction, InsertChangesHead, InsertChangesTail, changes, ChangeValues, cancellationToken);
-        await WriteRowsAsync(connection, transaction, UpsertStatesHead, UpsertStatesTail, states, StateValues, cancellationToken);
         return saved;
-    }
-
-    /// <summary>Rows per multi-row INSERT: 32 states bind 384 values, well inside every provider's limit.</summary>
-    private const int RowsPerStatement = 32;
-
-    /// <summary>
-    /// Inserts <paramref name="rows"/> with <see cref="RowsPerStatement"/> rows per statement (one command
-    /// reused for every full statement, one more for the remainder): one statement per row cost a
-    /// bind and a step each, the largest part of a report batch.
-    /// </summary>
-    private static async Task WriteRowsAsync<T>(DbConnection connection, DbTransaction transaction, string head, string tail,
-        List<T> rows, Func<T, (string Name, object? Value)[]> values, CancellationToken cancellationToken)
-    {
-        DbCommand? full = null;
-        try
-        {
-            for (var start = 0; start < rows.Count; start += RowsPerStatement)
-            {
-                var count = Math.Min(RowsPerStatement, rows.Count - start);
-                var first = values(rows[start]);
-                DbCommand command;
-                if (count == RowsPerStatement && full is not null)
-                {
-                    command = full;
-                }
-                else
-                {
-                    command = RowsCommand(connection, transaction, head, tail, first, count);
-                    if (count == RowsPerStatement)
-                    {
-                        full = command;
-                    }
-                }
-                try
-                {
-                    for (var row = 0; row < count; row++)
-                    {
-                        var rowValues = row == 0 ? first : values(rows[start + row]);
-                        for (var column = 0; column < rowValues.Length; column++)
-                        {
-                            command.Parameters[(row * rowValues.Length) + column].Value = rowValues[column].Value ?? DBNull.Value;
-                        }
-                    }
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-                finally
-                {
-                    if (command != full)
-                    {
-                        await command.DisposeAsync();
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (full is not null)
-            {
-                await full.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>"HEAD VALUES (@r0_a, @r0_b), (@r1_a, @r1_b) TAIL", its parameters typed after <paramref name="sample"/>.</summary>
-    private static DbCommand RowsCommand(DbConnection connection, DbTransaction transaction, string head, string tail, (string Name, object? Value)[] sample, int count)
-    {
-        var sql = new System.Text.StringBuilder(head).Append(" VALUES ");
-        var command = Prepared(connection, transaction, "");
-        for (var row = 0; row < count; row++)
-        {
-            sql.Append(row == 0 ? "(" : ", (");
-            for (var column = 0; column < sample.Length; column++)
-            {
-                var name = $"r{row}_{sample[column].Name}";
-                sql.Append(column == 0 ? "@" : ", @").Append(name);
-                command.Parameters.Add(Parameter(command, name, sample[column].Value));
-            }
-            sql.Append(')');
-        }
-#pragma warning disable CA2100 // built from constant fragments; values always travel as parameters
-        command.CommandText = sql.Append(' ').Append(tail).ToString();
-#pragma warning restore CA2100
-        return command;
     }
 
     private const string InsertRunSql = """
@@ -196,17 +115,16 @@ public abstract partial class SqlConfigStore
         ON CONFLICT (node, run_id) DO NOTHING
         """;
 
-    // Column order of the multi-row statements is the order of ChangeValues and StateValues.
-    private const string InsertChangesHead = "INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)";
-
-    private const string InsertChangesTail = "ON CONFLICT (node, run_id, resource_id) DO NOTHING";
-
-    private const string UpsertStatesHead = """
-        INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
-          last_changed_at, last_change_class, desired_digest, catalog_hash)
+    private const string InsertChangeSql = """
+        INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
+        VALUES (@node, @run, @resource, @kind, @role, @status, @class, @changes, @message, @at, @catalog)
+        ON CONFLICT (node, run_id, resource_id) DO NOTHING
         """;
 
-    private const string UpsertStatesTail = """
+    private const string UpsertStateSql = """
+        INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
+          last_changed_at, last_change_class, desired_digest, catalog_hash)
+        VALUES (@node, @resource, @kind, @role, @status, @message, @run, @updated, @changedat, @class, @digest, @catalog)
         ON CONFLICT (node, resource_id) DO UPDATE SET kind = excluded.kind, role = excluded.role,
           status = excluded.status, message = excluded.message, run_id = excluded.run_id,
           updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
