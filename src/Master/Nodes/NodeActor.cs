@@ -157,6 +157,11 @@ public sealed class NodeActor
         && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
         && a.Kind == b.Kind && a.Role == b.Role && a.Node == b.Node && a.ResourceId == b.ResourceId;
 
+    /// <summary>
+    /// Opens a Watch stream. An agent opens one each time it connects, and a connection may have taken it to
+    /// another replica in between, whose reports this actor's cached node and resource states do not know:
+    /// they are read from the store again before the next use.
+    /// </summary>
     public NodeWatch Watch()
     {
         var watch = new NodeWatch(Unwatch);
@@ -166,6 +171,12 @@ public sealed class NodeActor
             {
                 _watches = [.. _watches, watch];
                 Touch();
+                _mailbox.Writer.TryWrite(() =>
+                {
+                    _loaded = false;
+                    _resources = null;
+                    return Task.CompletedTask;
+                });
                 return watch;
             }
         }

@@ -1,5 +1,6 @@
 using Colabo.Config.Contracts.V1;
 using Colabo.Config.Master.Tests.Support;
+using static Colabo.Config.Master.Tests.Support.Reports;
 using Colabo.Config.Rpc;
 using CatalogMessage = Colabo.Config.Contracts.V1.Catalog;
 
@@ -48,6 +49,32 @@ public sealed class ScaleOutTests : IAsyncLifetime
         var refused = await Assert.ThrowsAnyAsync<RpcException>(async () =>
             await new AgentService.AgentServiceClient(b.Channel(agentOnA.Certificate)).GetCatalogAsync(new GetCatalogRequest(), TestMaster.Deadline()));
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_node_back_on_replica_A_after_reporting_to_B_is_classified_against_what_B_recorded()
+    {
+        var repo = await TestRoleRepo.CreateAsync();
+        await using var a = await TestMaster.StartAsync(repo, Replica);
+        await using var b = await TestMaster.StartAsync(repo, Replica);
+        var onA = await a.EnrollAsync("web-1");
+        var onB = onA with { Client = new AgentService.AgentServiceClient(b.Channel(onA.Certificate)) };
+        var hash = (await onA.GetCatalogAsync()).CatalogHash;
+        var t = DateTimeOffset.UtcNow.AddMinutes(-10);
+
+        // A keeps web-1's resource states from this run; B then records a drift A does not see.
+        await onA.ReportAsync(Run("r1", hash, t, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "welcome v1\n")));
+        await onB.ReportAsync(Run("r2", hash, t.AddMinutes(1), Outcome("file:/etc/motd", OutcomeStatus.Changed, "defaced\n", "welcome v1\n")));
+        // The agent reconnects to A (a new Watch stream there) and reports the file in sync.
+        using var watch = onA.Client.Watch(new WatchRequest { CurrentHash = hash }, TestMaster.Deadline(60));
+        await watch.ResponseHeadersAsync;
+        await onA.ReportAsync(Run("r3", hash, t.AddMinutes(2), Outcome("file:/etc/motd", OutcomeStatus.InSync)));
+        var detail = await b.Admin().GetNodeAsync(new GetNodeRequest { Name = "web-1" }, TestMaster.Deadline());
+
+        var motd = Assert.Single(detail.Resources);
+        // The last change is B's corrective one, not the intentional one A had cached.
+        Assert.Equal((OutcomeStatus.InSync, ChangeClass.Corrective, t.AddMinutes(1).ToUnixTimeMilliseconds()),
+            (motd.Status, motd.LastChangeClass, motd.LastChangedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()));
     }
 
     [Fact(Timeout = 90_000)]
