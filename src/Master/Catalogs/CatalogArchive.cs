@@ -33,7 +33,7 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
     public async Task PutAsync(IReadOnlyList<(SignedCatalog Signed, Catalog Catalog)> catalogs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(catalogs);
-        var fresh = catalogs.Where(c => !_cache.ContainsKey(c.Catalog.ContentHash)).ToList();
+        var fresh = catalogs.Where(c => !_cache.ContainsKey(c.Catalog.ContentHash) && !_digests.ContainsKey(c.Catalog.ContentHash)).ToList();
         if (fresh.Count == 0)
         {
             return;
@@ -42,7 +42,12 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
             [.. fresh.Select(c => KeyValuePair.Create(c.Catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(c.Signed))))], cancellationToken);
         foreach (var (signed, catalog) in fresh)
         {
-            Remember(catalog.ContentHash, signed, catalog);
+            // A catalog compiled for one node's check-in is served at once; a deploy's thousands are fetched
+            // over the next seconds, 256 cached of 10,000 would save little and keep ~12 MiB of objects.
+            if (catalogs.Count == 1)
+            {
+                Remember(catalog.ContentHash, signed, catalog);
+            }
             Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
         }
     }
