@@ -100,7 +100,7 @@ public sealed partial class MasterHost : IAsyncDisposable
         var secrets = new SecretsVault(store, cipher, time);
         var push = new PushQueue(store, metrics, time, options.PushRate);
         loggerFactory ??= MasterLogging.Create(options.LogFormat);
-        var roles = new RoleSource(options.Repo, paths.ReposDir + "/roles.git", store, nodes, new CompilationCache(new CatalogCompiler(), fullResults: 256), archive,
+        var roles = new RoleSource(options.Repo, paths.ReposDir + "/roles.git", store, nodes, new CompilationCache(new CatalogCompiler(), fullResults: 64), archive,
             keyring.Signer, secrets, push, metrics, time, loggerFactory.CreateLogger<RoleSource>());
         var runIntervalSeconds = (uint)options.RunInterval.TotalSeconds;
         var catalogs = new CatalogService(nodes, roles, archive, keyring.Signer, secrets, metrics, runIntervalSeconds);
