@@ -133,6 +133,11 @@ public sealed partial class MasterHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddRpcServer(rpcOptions);
+        // 1,024 idle blocks (4 MiB) per I/O queue: enough for the traffic of a busy second, not a burst's worth for
+        // hours. Registered last, so the socket transport takes it instead of Kestrel's default factory.
+        var socketPools = new BoundedBlockMemoryPool.Factory(maxIdle: 1024);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(socketPools);
+        metrics.Gauge("colabo_socket_pool_idle_blocks", () => socketPools.IdleBlocks);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             RpcKestrelExtensions.ConfigureLimits(kestrel, rpcOptions);
