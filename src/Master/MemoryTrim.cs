@@ -22,26 +22,18 @@ internal static partial class MemoryTrim
     public static async Task RunAsync(TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(interval, time);
-        var fullCollections = GC.CollectionCount(2);
-        var allocatedAtTrim = GC.GetTotalAllocatedBytes();
+        var policy = new Policy(GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var mallocTrim = OperatingSystem.IsLinux();
         while (await timer.WaitForNextTickAsync(stop))
         {
             var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-            var allocated = GC.GetTotalAllocatedBytes();
-            if (GC.CollectionCount(2) != fullCollections)
-            {
-                // Busy: the GC ran a full collection itself during this interval.
-                fullCollections = GC.CollectionCount(2);
-            }
-            else if (allocated - allocatedAtTrim > Math.Max(MinimumAllocation, heap))
+            if (policy.ShouldCompact(GC.CollectionCount(2), GC.GetTotalAllocatedBytes(), heap))
             {
                 var clock = Stopwatch.StartNew();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 logger.LogInformation("Memory trim: managed heap {Before} MiB -> {After} MiB, {Milliseconds} ms",
                     heap >> 20, GC.GetGCMemoryInfo().HeapSizeBytes >> 20, clock.ElapsedMilliseconds);
-                fullCollections = GC.CollectionCount(2);
-                allocatedAtTrim = GC.GetTotalAllocatedBytes();
+                policy.Compacted(GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
             }
             if (mallocTrim)
             {
@@ -56,6 +48,35 @@ internal static partial class MemoryTrim
                     mallocTrim = false;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// When to compact, from what the GC reports at each tick: not in an interval in which the GC ran a full
+    /// collection itself (the master is busy, and that collection did the work), and not before more than
+    /// <see cref="MinimumAllocation"/> or the heap's size, whichever is larger, was allocated since the last
+    /// compaction (nothing much can have become garbage).
+    /// </summary>
+    internal sealed class Policy(int fullCollections, long allocatedAtTrim)
+    {
+        private int _fullCollections = fullCollections;
+        private long _allocatedAtTrim = allocatedAtTrim;
+
+        public bool ShouldCompact(int fullCollections, long allocated, long heap)
+        {
+            if (fullCollections != _fullCollections)
+            {
+                _fullCollections = fullCollections;
+                return false;
+            }
+            return allocated - _allocatedAtTrim > Math.Max(MinimumAllocation, heap);
+        }
+
+        /// <summary>Records the compaction just made (itself a full collection).</summary>
+        public void Compacted(int fullCollections, long allocated)
+        {
+            _fullCollections = fullCollections;
+            _allocatedAtTrim = allocated;
         }
     }
 
