@@ -103,6 +103,14 @@ public sealed class NodeActor
             {
                 throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
             }
+            if (_resources is not null && await _store.GetLastRunIdAsync(Name, cancellationToken) != _node.LastRunId)
+            {
+                // Another replica recorded a run of this node since these states were read (its agent
+                // reconnected there and back without this actor seeing a new Watch stream): read them again.
+                _resources = null;
+                _node = await _store.GetNodeAsync(Name, cancellationToken)
+                    ?? throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
+            }
             if (_resources is null)
             {
                 _resources = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);

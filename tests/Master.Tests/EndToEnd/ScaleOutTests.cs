@@ -78,6 +78,27 @@ public sealed class ScaleOutTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task A_replica_that_kept_a_nodes_states_reads_them_again_when_another_replica_recorded_a_run_since()
+    {
+        var repo = await TestRoleRepo.CreateAsync();
+        await using var a = await TestMaster.StartAsync(repo, Replica);
+        await using var b = await TestMaster.StartAsync(repo, Replica);
+        var onA = await a.EnrollAsync("web-1");
+        var onB = onA with { Client = new AgentService.AgentServiceClient(b.Channel(onA.Certificate)) };
+        var hash = (await onA.GetCatalogAsync()).CatalogHash;
+        var t = DateTimeOffset.UtcNow.AddMinutes(-10);
+
+        // No new Watch stream on A this time: A must notice B's run by itself.
+        await onA.ReportAsync(Run("r1", hash, t, Outcome("file:/etc/motd", OutcomeStatus.Changed, null, "welcome v1\n")));
+        await onB.ReportAsync(Run("r2", hash, t.AddMinutes(1), Outcome("file:/etc/motd", OutcomeStatus.Changed, "defaced\n", "welcome v1\n")));
+        await onA.ReportAsync(Run("r3", hash, t.AddMinutes(2), Outcome("file:/etc/motd", OutcomeStatus.InSync)));
+        var motd = Assert.Single((await a.Admin().GetNodeAsync(new GetNodeRequest { Name = "web-1" }, TestMaster.Deadline())).Resources);
+
+        Assert.Equal((OutcomeStatus.InSync, ChangeClass.Corrective, t.AddMinutes(1).ToUnixTimeMilliseconds()),
+            (motd.Status, motd.LastChangeClass, motd.LastChangedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()));
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task A_commit_refused_on_replica_A_shows_with_its_errors_in_the_status_replica_B_answers_and_B_clears_it()
     {
         var repo = await TestRoleRepo.CreateAsync();
