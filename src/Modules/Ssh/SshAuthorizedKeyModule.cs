@@ -257,10 +257,33 @@ public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthoriz
 
         if (!placed)
         {
-            result.Add(wanted);
+            result.Insert(NewKeyPosition(result, spec), wanted);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Where a key not yet in the file goes: before the first key the catalog declares after it (the order of
+    /// <c>managed_keys</c>), else at the end. Key resources of one user run in whatever order the engine's
+    /// workers take them, so appending would order the file by timing; this way it ends in declaration
+    /// order, whatever the order of the edits (and after a run that was interrupted half-way).
+    /// </summary>
+    private static int NewKeyPosition(List<string> lines, SshAuthorizedKeySpec spec)
+    {
+        var rank = spec.ManagedKeys.IndexOf(spec.Key);
+        if (rank < 0)
+        {
+            return lines.Count;
+        }
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (AuthorizedKeyLine.Parse(lines[i]).Key is { } key && spec.ManagedKeys.IndexOf(key) > rank)
+            {
+                return i;
+            }
+        }
+        return lines.Count;
     }
 
     private static List<string> Remove(List<AuthorizedKeyLine> lines, string key) =>
