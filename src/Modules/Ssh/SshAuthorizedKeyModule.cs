@@ -264,10 +264,11 @@ public sealed partial class SshAuthorizedKeyModule : IResourceModule<SshAuthoriz
     }
 
     /// <summary>
-    /// Where a key not yet in the file goes: before the first key the catalog declares after it (the order of
-    /// <c>managed_keys</c>), else at the end. Key resources of one user run in whatever order the engine's
-    /// workers take them, so appending would order the file by timing; this way it ends in declaration
-    /// order, whatever the order of the edits (and after a run that was interrupted half-way).
+    /// Where a key not yet in the file goes: before the first key that comes after it in <c>managed_keys</c>
+    /// (for exclusive keys the compiler lists every key of the user there, sorted), else at the end. Key
+    /// resources of one user run in whatever order the engine's workers take them, so appending would order
+    /// the file by timing; this way it ends in one order whatever the order of the edits (and after a run
+    /// that was interrupted half-way).
     /// </summary>
     private static int NewKeyPosition(List<string> lines, SshAuthorizedKeySpec spec)
     {

@@ -108,15 +108,15 @@ public sealed class SshAuthorizedKeyModuleTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_users_keys_end_in_declaration_order_whichever_is_applied_first()
+    public async Task A_users_keys_end_in_managed_keys_order_whichever_is_applied_first()
     {
         await RunAsync(User("erin"));
-        string[] declared = [KeyA, KeyB, KeyC];
+        string[] managed = [KeyA, KeyB, KeyC];
 
-        // The last declared key first (as a worker may take it), then the first, then the middle one.
-        await RunAsync(User("erin"), Key("erin", KeyC, "erin@c", managed: declared));
-        await RunAsync(User("erin"), Key("erin", KeyA, "erin@a", managed: declared));
-        await RunAsync(User("erin"), Key("erin", KeyB, "erin@b", managed: declared));
+        // The last of the managed keys first (as a worker may take it), then the first, then the middle one.
+        await RunAsync(User("erin"), Key("erin", KeyC, "erin@c", managed: managed));
+        await RunAsync(User("erin"), Key("erin", KeyA, "erin@a", managed: managed));
+        await RunAsync(User("erin"), Key("erin", KeyB, "erin@b", managed: managed));
 
         Assert.Equal(["erin@a", "erin@b", "erin@c"], AuthorizedKeys("erin").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[^1]));
     }
