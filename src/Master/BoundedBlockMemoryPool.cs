@@ -41,12 +41,13 @@ internal sealed class BoundedBlockMemoryPool(int maxIdle) : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (_disposed || Interlocked.Increment(ref _idleCount) > maxIdle)
+        if (_disposed)
         {
-            if (!_disposed)
-            {
-                Interlocked.Decrement(ref _idleCount);
-            }
+            return;
+        }
+        if (Interlocked.Increment(ref _idleCount) > maxIdle)
+        {
+            Interlocked.Decrement(ref _idleCount);
             return;
         }
         _idle.Enqueue(block);

@@ -22,14 +22,20 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
     private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CatalogDigests> _digests = new(StringComparer.Ordinal);
 
-    public Task PutAsync(SignedCatalog signed, Catalog catalog, CancellationToken cancellationToken)
+    /// <summary>
+    /// Archives one catalog (compiled for one node's check-in) and keeps it whole: it is served at once. A
+    /// deploy's thousands go through the batch put and are not kept whole: agents fetch them over the next
+    /// seconds, and 256 cached of 10,000 would save little and keep ~12 MiB of objects.
+    /// </summary>
+    public async Task PutAsync(SignedCatalog signed, Catalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);
         ArgumentNullException.ThrowIfNull(catalog);
-        return PutAsync([(signed, catalog)], cancellationToken);
+        await PutAsync([(signed, catalog)], cancellationToken);
+        Remember(catalog.ContentHash, signed, catalog);
     }
 
-    /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time); those cached are stored already.</summary>
+    /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time); those with known digests are stored already.</summary>
     public async Task PutAsync(IReadOnlyList<(SignedCatalog Signed, Catalog Catalog)> catalogs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(catalogs);
@@ -42,12 +48,6 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
             [.. fresh.Select(c => KeyValuePair.Create(c.Catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(c.Signed))))], cancellationToken);
         foreach (var (signed, catalog) in fresh)
         {
-            // A catalog compiled for one node's check-in is served at once; a deploy's thousands are fetched
-            // over the next seconds, 256 cached of 10,000 would save little and keep ~12 MiB of objects.
-            if (catalogs.Count == 1)
-            {
-                Remember(catalog.ContentHash, signed, catalog);
-            }
             Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
         }
     }

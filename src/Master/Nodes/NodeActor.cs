@@ -106,7 +106,7 @@ public sealed class NodeActor
             if (_resources is not null && await _store.GetLastRunIdAsync(Name, cancellationToken) != _node.LastRunId)
             {
                 // Another replica recorded a run of this node since these states were read (its agent
-                // reconnected there and back without this actor seeing a new Watch stream): read them again.
+                // reconnected there and back): read the node and its states again.
                 _resources = null;
                 _node = await _store.GetNodeAsync(Name, cancellationToken)
                     ?? throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
@@ -165,11 +165,6 @@ public sealed class NodeActor
         && a.LastChangeClass == b.LastChangeClass && a.DesiredDigest == b.DesiredDigest && a.CatalogHash == b.CatalogHash
         && a.Kind == b.Kind && a.Role == b.Role && a.Node == b.Node && a.ResourceId == b.ResourceId;
 
-    /// <summary>
-    /// Opens a Watch stream. An agent opens one each time it connects, and a connection may have taken it to
-    /// another replica in between, whose reports this actor's cached node and resource states do not know:
-    /// they are read from the store again before the next use.
-    /// </summary>
     public NodeWatch Watch()
     {
         var watch = new NodeWatch(Unwatch);
@@ -179,12 +174,6 @@ public sealed class NodeActor
             {
                 _watches = [.. _watches, watch];
                 Touch();
-                _mailbox.Writer.TryWrite(() =>
-                {
-                    _loaded = false;
-                    _resources = null;
-                    return Task.CompletedTask;
-                });
                 return watch;
             }
         }

@@ -41,7 +41,7 @@ public sealed class CatalogService(NodeDirectory nodes, RoleSource roles, Catalo
             await actor.RecordCheckInAsync(factsJson, request.CurrentHash, cancellationToken);
             return new GetCatalogResponse { Unchanged = true, CatalogHash = request.CurrentHash, RunIntervalSeconds = runIntervalSeconds };
         }
-        // Compiled before but no longer held whole by the compile cache (the master keeps the newest 256 whole):
+        // Compiled before but no longer held whole by the compile cache (the master keeps the newest 64 whole):
         // a deploy archived it, so serve it by hash rather than compiling it again.
         if (known is not null && await archive.FindSignedAsync(known, cancellationToken) is { } archived)
         {
