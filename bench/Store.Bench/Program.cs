@@ -1,9 +1,12 @@
 // Report ingestion at the store, without the network: how many runs per second SaveRunAsync records
 // when many nodes report at once. Each run is what the master writes for a report of 50 resources of
 // which one changed: the run row, one change-log entry, one resource state (unchanged states are not
-// rewritten). With --first, every run also writes all 50 resource states (a node's first report).
+// rewritten). With --first, every run also writes all 50 resource states (a node's first report);
+// --changes N makes N of them changed, each with its change-log entry (--first --changes 50 is the
+// report after a deploy that changed every resource). With --postgres, the CPU of the server's
+// processes on this machine is measured too.
 // Usage: dotnet bench/Store.Bench/bin/Release/net10.0/Colabo.Config.Store.Bench.dll
-//          [--seconds S] [--callers N] [--nodes N] [--first] [--postgres CONNSTR]
+//          [--seconds S] [--callers N] [--nodes N] [--first] [--changes N] [--postgres CONNSTR]
 using System.Diagnostics;
 using System.Globalization;
 using Colabo.Config.Store;
@@ -14,6 +17,7 @@ var seconds = Number("--seconds", 10);
 var callers = Number("--callers", 64);
 var nodes = Math.Max(callers, Number("--nodes", 1000));
 var first = args.Contains("--first");
+var changed = Math.Clamp(Number("--changes", 1), 1, first ? 50 : 1);
 var postgres = Text("--postgres");
 var schema = "bench_" + Guid.NewGuid().ToString("N")[..8];
 var directory = Directory.CreateTempSubdirectory("colabo-store-bench-").FullName;
@@ -26,13 +30,15 @@ for (var n = 0; n < nodes; n++)
 {
     await store.UpsertNodeAsync(new NodeRecord { Name = NodeName(n), EnrolledAt = DateTimeOffset.UtcNow }, CancellationToken.None);
 }
-Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, {(first ? "first reports (50 states each)" : "reports with one change")}; load average {LoadAverage()}");
+Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, {(first ? $"first reports (50 states each, {changed} changed)" : "reports with one change")}; load average {LoadAverage()}");
 
 // Warm-up, then the measured pass.
 await MeasureAsync(Math.Min(3, seconds));
-var (perSecond, cpuPerRun) = await MeasureAsync(seconds);
+var serverCpu = ServerCpuMs();
+var (perSecond, cpuPerRun, runs) = await MeasureAsync(seconds);
+var server = postgres is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL CPU {(ServerCpuMs() - serverCpu) / runs:0.000} ms per run");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"recorded {perSecond:0} runs/s; process CPU {cpuPerRun:0.000} ms per run; load average {LoadAverage()}"));
+    $"recorded {perSecond:0} runs/s; process CPU {cpuPerRun:0.000} ms per run{server}; load average {LoadAverage()}"));
 
 if (postgres is not null)
 {
@@ -43,7 +49,7 @@ if (postgres is not null)
 Directory.Delete(directory, recursive: true);
 return 0;
 
-async Task<(double PerSecond, double CpuMsPerRun)> MeasureAsync(int forSeconds)
+async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int forSeconds)
 {
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(forSeconds));
     long done = 0;
@@ -62,15 +68,15 @@ async Task<(double PerSecond, double CpuMsPerRun)> MeasureAsync(int forSeconds)
                 Node = node, RunId = runId, CatalogHash = "sha256:bench", Commit = "c0ffee", StartedAt = at.AddSeconds(-2), FinishedAt = at,
                 ReceivedAt = at, Total = 50, InSync = 49, Changed = 1, Corrective = 1, State = "drifted",
             };
-            ChangeRecord[] changes =
-            [
-                new() { Node = node, RunId = runId, ResourceId = "file:/etc/colabo/f0", Kind = "file", Role = "base", Status = "changed", Class = "corrective",
-                    ChangesJson = """[{"property":"content","before":"x","after":"v1 0\n"}]""", At = at, CatalogHash = "sha256:bench" },
-            ];
+            var changes = Enumerable.Range(0, changed).Select(r => new ChangeRecord
+            {
+                Node = node, RunId = runId, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = "changed", Class = "corrective",
+                ChangesJson = """[{"property":"content","before":"x","after":"v1 0\n"}]""", At = at, CatalogHash = "sha256:bench",
+            }).ToList();
             var states = Enumerable.Range(0, first ? 50 : 1).Select(r => new ResourceStateRecord
             {
-                Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r == 0 ? "changed" : "in_sync", RunId = runId,
-                UpdatedAt = at, LastChangedAt = r == 0 ? at : null, LastChangeClass = r == 0 ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",
+                Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r < changed ? "changed" : "in_sync", RunId = runId,
+                UpdatedAt = at, LastChangedAt = r < changed ? at : null, LastChangeClass = r < changed ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",
             }).ToList();
             if (!await store.SaveRunAsync(run, changes, states, CancellationToken.None))
             {
@@ -79,7 +85,33 @@ async Task<(double PerSecond, double CpuMsPerRun)> MeasureAsync(int forSeconds)
             Interlocked.Increment(ref done);
         }
     })));
-    return (done / clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, done));
+    return (done / clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, done), Math.Max(1, done));
+}
+
+// User and system time of every postgres process on this machine (clock ticks of 10 ms).
+static double ServerCpuMs()
+{
+    double ticks = 0;
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        try
+        {
+            if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres")
+            {
+                continue;
+            }
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+    return ticks * 10;
 }
 
 static string NodeName(int n) => string.Create(CultureInfo.InvariantCulture, $"node-{n:00000}");

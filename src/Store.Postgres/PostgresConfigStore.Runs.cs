@@ -44,10 +44,11 @@ public sealed partial class PostgresConfigStore
             var changes = candidates.SelectMany(w => w.Changes.Select(c => (Owner: w.Run.RunId, Change: c))).ToList();
             command.Parameters.Add(Array("c_owner", changes.Select(c => c.Owner)));
             AddChangeArrays(command.Parameters, [.. changes.Select(c => c.Change)], "c_");
-            var states = candidates.SelectMany(w => w.States.GroupBy(s => s.ResourceId).Select(g => (Owner: w.Run.RunId, State: g.Last())))
-                .OrderBy(s => s.State.Node, StringComparer.Ordinal).ThenBy(s => s.State.ResourceId, StringComparer.Ordinal).ToList();
-            command.Parameters.Add(Array("s_owner", states.Select(s => s.Owner)));
-            AddStateArrays(command.Parameters, [.. states.Select(s => s.State)], "s_");
+            // Nodes in key order, so that two replicas writing the same rows lock them in the same order.
+            var states = candidates.Where(w => w.States.Count > 0).OrderBy(w => w.Run.Node, StringComparer.Ordinal).ToList();
+            command.Parameters.Add(Array("s_owner", states.Select(w => w.Run.RunId)));
+            command.Parameters.Add(Array("s_node", states.Select(w => w.Run.Node)));
+            command.Parameters.Add(Array("s_states", states.Select(w => NodeStatesJson.Write(w.States))));
             await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
             while (await reader.ReadAsync(CancellationToken.None))
             {
@@ -81,20 +82,10 @@ public sealed partial class PostgresConfigStore
           WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = c.node AND ins.run_id = c.owner)
           ON CONFLICT (node, run_id, resource_id) DO NOTHING
         ), st AS (
-          INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
-            last_changed_at, last_change_class, desired_digest, catalog_hash)
-          SELECT s.node, s.resource_id, s.kind, s.role, s.status, s.message, s.run_id, s.updated_at,
-            s.last_changed_at, s.last_change_class, s.desired_digest, s.catalog_hash
-          FROM unnest(@s_owner, @s_node, @s_resource, @s_kind, @s_role, @s_status, @s_message, @s_run, @s_updated,
-            @s_changedat, @s_class, @s_digest, @s_catalog)
-            AS s(owner, node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at,
-              last_change_class, desired_digest, catalog_hash)
+          INSERT INTO node_states (node, states)
+          SELECT s.node, CAST(s.states AS jsonb) FROM unnest(@s_owner, @s_node, @s_states) AS s(owner, node, states)
           WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = s.node AND ins.run_id = s.owner)
-          ON CONFLICT (node, resource_id) DO UPDATE SET kind = excluded.kind, role = excluded.role,
-            status = excluded.status, message = excluded.message, run_id = excluded.run_id,
-            updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
-            last_change_class = excluded.last_change_class, desired_digest = excluded.desired_digest,
-            catalog_hash = excluded.catalog_hash
+          ON CONFLICT (node) DO UPDATE SET states = node_states.states || excluded.states
         ), nd AS (
           UPDATE nodes SET last_report_at = ins.finished_at, last_run_id = ins.run_id, last_run_state = ins.state,
             applied_hash = ins.catalog_hash
@@ -152,15 +143,16 @@ public sealed partial class PostgresConfigStore
             AddChangeArrays(insertChanges.Parameters, changes);
             batch.BatchCommands.Add(insertChanges);
         }
-        // One row per resource (the latest run of the batch wins), in key order so that two
-        // replicas writing the same rows lock them in the same order and cannot deadlock.
-        var states = written.SelectMany(w => w.States)
-            .GroupBy(s => (s.Node, s.ResourceId)).Select(g => g.Last())
-            .OrderBy(s => s.Node, StringComparer.Ordinal).ThenBy(s => s.ResourceId, StringComparer.Ordinal).ToList();
+        // One states object per node (a resource's state from the batch's latest run of the node wins),
+        // nodes in key order so that two replicas writing the same rows lock them in the same order.
+        var states = written.Where(w => w.States.Count > 0)
+            .GroupBy(w => w.Run.Node, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Node: g.Key, States: NodeStatesJson.Write(g.SelectMany(w => w.States)))).ToList();
         if (states.Count > 0)
         {
             var upsertStates = new NpgsqlBatchCommand(UpsertStatesSql);
-            AddStateArrays(upsertStates.Parameters, states);
+            upsertStates.Parameters.Add(Array("node", states.Select(s => s.Node)));
+            upsertStates.Parameters.Add(Array("states", states.Select(s => s.States)));
             batch.BatchCommands.Add(upsertStates);
         }
         var summaries = written.Select(w => w.Run)
@@ -193,14 +185,9 @@ public sealed partial class PostgresConfigStore
         """;
 
     private const string UpsertStatesSql = """
-        INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
-          last_changed_at, last_change_class, desired_digest, catalog_hash)
-        SELECT * FROM unnest(@node, @resource, @kind, @role, @status, @message, @run, @updated, @changedat, @class, @digest, @catalog)
-        ON CONFLICT (node, resource_id) DO UPDATE SET kind = excluded.kind, role = excluded.role,
-          status = excluded.status, message = excluded.message, run_id = excluded.run_id,
-          updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
-          last_change_class = excluded.last_change_class, desired_digest = excluded.desired_digest,
-          catalog_hash = excluded.catalog_hash
+        INSERT INTO node_states (node, states)
+        SELECT u.node, CAST(u.states AS jsonb) FROM unnest(@node, @states) AS u(node, states)
+        ON CONFLICT (node) DO UPDATE SET states = node_states.states || excluded.states
         """;
 
     private const string UpdateNodesSql = """
@@ -244,25 +231,6 @@ public sealed partial class PostgresConfigStore
         p.Add(Array(prefix + "message", changes.Select(c => c.Message)));
         p.Add(Array(prefix + "at", changes.Select(c => c.At.ToUnixTimeMilliseconds())));
         p.Add(Array(prefix + "catalog", changes.Select(c => c.CatalogHash)));
-    }
-
-    private static void AddStateArrays(NpgsqlParameterCollection p, List<ResourceStateRecord> states, string prefix = "")
-    {
-        p.Add(Array(prefix + "node", states.Select(s => s.Node)));
-        p.Add(Array(prefix + "resource", states.Select(s => s.ResourceId)));
-        p.Add(Array(prefix + "kind", states.Select(s => s.Kind)));
-        p.Add(Array(prefix + "role", states.Select(s => s.Role)));
-        p.Add(Array(prefix + "status", states.Select(s => s.Status)));
-        p.Add(Array(prefix + "message", states.Select(s => s.Message)));
-        p.Add(Array(prefix + "run", states.Select(s => s.RunId)));
-        p.Add(Array(prefix + "updated", states.Select(s => s.UpdatedAt.ToUnixTimeMilliseconds())));
-        p.Add(new NpgsqlParameter(prefix + "changedat", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
-        {
-            Value = states.Select(s => s.LastChangedAt is { } at ? (object)at.ToUnixTimeMilliseconds() : DBNull.Value).ToArray(),
-        });
-        p.Add(Array(prefix + "class", states.Select(s => s.LastChangeClass)));
-        p.Add(Array(prefix + "digest", states.Select(s => s.DesiredDigest)));
-        p.Add(Array(prefix + "catalog", states.Select(s => s.CatalogHash)));
     }
 
     private static NpgsqlParameter<string[]> Array(string name, IEnumerable<string> values) =>

@@ -55,6 +55,25 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
 
     protected override string BlobType => "BYTEA";
 
+    protected override string JsonType => "JSONB";
+
+    protected override string MergeJsonObjects(string existing, string patch) => $"{existing} || {patch}";
+
+    protected override string JsonParameter(string parameter) => $"CAST({parameter} AS jsonb)";
+
+    protected override string ResourceStatesAggregate => """
+        jsonb_object_agg(resource_id, jsonb_build_array(kind, role, status, message, run_id, updated_at, last_changed_at,
+          last_change_class, desired_digest, catalog_hash))
+        """;
+
+    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        // Resolved through the connection's search path, so in the store's schema when it has one.
+        await using var command = new NpgsqlCommand("SELECT to_regclass(@name) IS NOT NULL", (NpgsqlConnection)connection);
+        command.Parameters.AddWithValue("name", table);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (_schema is not null)
@@ -80,13 +99,10 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
         await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(726873)", cancellationToken);
         try
         {
-            foreach (var statement in SqlSchema.Statements(BlobType))
-            {
-                await ExecuteAsync(connection, null, statement, cancellationToken);
-            }
+            await CreateSchemaAsync(connection, cancellationToken);
             // Rows rewritten in place by every report and check-in: room on each page lets PostgreSQL
             // update them without new index entries (HOT updates). Applies to pages written from now on.
-            await ExecuteAsync(connection, null, "ALTER TABLE resource_states SET (fillfactor = 60)", cancellationToken);
+            await ExecuteAsync(connection, null, "ALTER TABLE node_states SET (fillfactor = 70)", cancellationToken);
             await ExecuteAsync(connection, null, "ALTER TABLE nodes SET (fillfactor = 70)", cancellationToken);
         }
         finally

@@ -39,6 +39,24 @@ public sealed class SqliteConfigStore : SqlConfigStore
 
     protected override string BlobType => "BLOB";
 
+    protected override string JsonType => "TEXT";
+
+    // RFC 7396 merge: the patch's keys replace the existing ones; a state is an array, so it is replaced whole.
+    protected override string MergeJsonObjects(string existing, string patch) => $"json_patch({existing}, {patch})";
+
+    protected override string ResourceStatesAggregate => """
+        json_group_object(resource_id, json_array(kind, role, status, message, run_id, updated_at, last_changed_at,
+          last_change_class, desired_digest, catalog_hash))
+        """;
+
+    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.Add(new SqliteParameter("$name", table));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await OpenAsync(cancellationToken))

@@ -14,6 +14,8 @@ public sealed class PostgresStoreTests : StoreConformance
         return store;
     }
 
+    protected override Task ExecuteSqlAsync(string sql) => TestPostgres.ExecuteAsync(_schema, sql);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -14,6 +14,15 @@ public sealed class SqliteStoreTests : StoreConformance
         return store;
     }
 
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "master.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task The_store_is_one_file_that_survives_a_restart()
     {

@@ -18,6 +18,9 @@ public abstract partial class StoreConformance : IAsyncLifetime
 
     public async Task InitializeAsync() => _store = await CreateStoreAsync();
 
+    /// <summary>Runs SQL against the store's database (to set up what an older version left).</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
     public virtual async Task DisposeAsync()
     {
         if (_store is not null)
@@ -321,6 +324,83 @@ public abstract partial class StoreConformance : IAsyncLifetime
         Assert.Equal(["web_2"], window.Select(c => c.Node));
         Assert.Empty(caseSensitive);
         Assert.Equal(["db-1"], limited.Select(c => c.Node));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_run_replaces_the_states_it_reports_and_keeps_the_others()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        var motd = State("web-1", "r1", "file:/etc/motd", T0) with { Status = "changed", LastChangedAt = T0, LastChangeClass = "corrective", DesiredDigest = "d1" };
+        var nginx = State("web-1", "r1", "package:nginx", T0) with { DesiredDigest = "d2", CatalogHash = "sha256:c" };
+        await Store.SaveRunAsync(Run("web-1", "r1", T0), [], [motd, nginx], Ct);
+        var nginxFailed = State("web-1", "r2", "package:nginx", T0.AddMinutes(30)) with { Status = "failed", Message = "apt-get failed", DesiredDigest = "d2" };
+
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [nginxFailed], Ct);
+
+        Assert.Equal([motd, nginxFailed], await Store.GetResourceStatesAsync("web-1", Ct));
+        Assert.Empty(await Store.GetResourceStatesAsync("web-2", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Resource_states_keep_every_field_whatever_text_they_hold()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        ResourceStateRecord[] states =
+        [
+            State("web-1", "r1", "file:/etc/it's \"quoted\" \\ back\\slash", T0) with { Message = "line 1\nline 2\ttab \u0001 ünïcödé 🚀" },
+            State("web-1", "r1", "exec:echo {\"a\": [1, null]}", T0.AddMilliseconds(1)) with
+            {
+                Kind = "exec", Role = "r\u00e9le", Status = "changed", LastChangedAt = T0.AddMilliseconds(1), LastChangeClass = "intentional",
+                DesiredDigest = new string('f', 64), CatalogHash = "sha256:" + new string('a', 64), Message = "",
+            },
+            State("web-1", "r1", "user:émile", DateTimeOffset.FromUnixTimeMilliseconds(0)) with { LastChangedAt = null },
+        ];
+
+        await Store.SaveRunAsync(Run("web-1", "r1", T0), [], states, Ct);
+
+        Assert.Equal(states.OrderBy(s => s.ResourceId, StringComparer.Ordinal), await Store.GetResourceStatesAsync("web-1", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task States_an_older_version_kept_one_row_per_resource_are_read_after_the_upgrade()
+    {
+        // What versions before node_states created and wrote: one row per node and resource.
+        await ExecuteSqlAsync("DROP TABLE node_states");
+        await ExecuteSqlAsync("""
+            CREATE TABLE resource_states (
+              node TEXT NOT NULL, resource_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL,
+              status TEXT NOT NULL, message TEXT NOT NULL, run_id TEXT NOT NULL, updated_at BIGINT NOT NULL,
+              last_changed_at BIGINT NULL, last_change_class TEXT NOT NULL, desired_digest TEXT NOT NULL,
+              catalog_hash TEXT NOT NULL,
+              PRIMARY KEY (node, resource_id))
+            """);
+        var t0 = T0.ToUnixTimeMilliseconds();
+        await ExecuteSqlAsync($"""
+            INSERT INTO resource_states VALUES
+              ('web-1', 'file:/etc/motd', 'file', 'base', 'changed', 'it''s "new"', 'r1', {t0}, {t0}, 'corrective', 'd1', 'sha256:c'),
+              ('web-1', 'package:nginx', 'package', 'web', 'in_sync', '', 'r1', {t0}, NULL, '', 'd2', 'sha256:c'),
+              ('db-1', 'package:postgresql', 'package', 'db', 'failed', 'apt-get failed', 'r9', {t0 + 1}, NULL, '', '', '')
+            """);
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+
+        await Store.InitializeAsync(Ct);
+
+        Assert.Equal(
+        [
+            State("web-1", "r1", "file:/etc/motd", T0) with
+            {
+                Status = "changed", Message = "it's \"new\"", LastChangedAt = T0, LastChangeClass = "corrective", DesiredDigest = "d1", CatalogHash = "sha256:c",
+            },
+            State("web-1", "r1", "package:nginx", T0) with { Role = "web", DesiredDigest = "d2", CatalogHash = "sha256:c" },
+        ], await Store.GetResourceStatesAsync("web-1", Ct));
+        Assert.Equal(
+            [State("db-1", "r9", "package:postgresql", T0.AddMilliseconds(1)) with { Role = "db", Status = "failed", Message = "apt-get failed" }],
+            await Store.GetResourceStatesAsync("db-1", Ct));
+        // The old table is gone (a second start finds nothing to move) and new runs merge into what moved.
+        await Store.InitializeAsync(Ct);
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [State("web-1", "r2", "package:nginx", T0.AddMinutes(30))], Ct);
+        Assert.Equal(["r1", "r2"], (await Store.GetResourceStatesAsync("web-1", Ct)).Select(s => s.RunId));
+        await Assert.ThrowsAnyAsync<Exception>(() => ExecuteSqlAsync("SELECT 1 FROM resource_states"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -22,5 +22,14 @@ public static class TestPostgres
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs SQL with <paramref name="schema"/> as the search path, as the store does.</summary>
+    public static async Task ExecuteAsync(string schema, string sql)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema };
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public static PostgresStoreOptions Options(string schema) => new() { ConnectionString = ConnectionString, Schema = schema };
 }

@@ -80,7 +80,7 @@ public abstract partial class SqlConfigStore
         var saved = new bool[runs.Count];
         await using var insertRun = Prepared(connection, transaction, InsertRunSql);
         await using var insertChange = Prepared(connection, transaction, InsertChangeSql);
-        await using var upsertState = Prepared(connection, transaction, UpsertStateSql);
+        await using var upsertStates = Prepared(connection, transaction, UpsertStatesSql);
         await using var updateNode = Prepared(connection, transaction, UpdateNodeSql);
         for (var i = 0; i < runs.Count; i++)
         {
@@ -96,10 +96,10 @@ public abstract partial class SqlConfigStore
                 Bind(insertChange, ChangeValues(change));
                 await insertChange.ExecuteNonQueryAsync(cancellationToken);
             }
-            foreach (var state in states)
+            if (states.Count > 0)
             {
-                Bind(upsertState, StateValues(state));
-                await upsertState.ExecuteNonQueryAsync(cancellationToken);
+                Bind(upsertStates, [("node", run.Node), ("states", NodeStatesJson.Write(states))]);
+                await upsertStates.ExecuteNonQueryAsync(cancellationToken);
             }
             Bind(updateNode, NodeSummaryValues(run));
             await updateNode.ExecuteNonQueryAsync(cancellationToken);
@@ -121,15 +121,10 @@ public abstract partial class SqlConfigStore
         ON CONFLICT (node, run_id, resource_id) DO NOTHING
         """;
 
-    private const string UpsertStateSql = """
-        INSERT INTO resource_states (node, resource_id, kind, role, status, message, run_id, updated_at,
-          last_changed_at, last_change_class, desired_digest, catalog_hash)
-        VALUES (@node, @resource, @kind, @role, @status, @message, @run, @updated, @changedat, @class, @digest, @catalog)
-        ON CONFLICT (node, resource_id) DO UPDATE SET kind = excluded.kind, role = excluded.role,
-          status = excluded.status, message = excluded.message, run_id = excluded.run_id,
-          updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
-          last_change_class = excluded.last_change_class, desired_digest = excluded.desired_digest,
-          catalog_hash = excluded.catalog_hash
+    // The run's states merged into the node's: the resources it reports replace theirs, the others stay.
+    private string UpsertStatesSql => $"""
+        INSERT INTO node_states (node, states) VALUES (@node, {JsonParameter("@states")})
+        ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("node_states.states", "excluded.states")}
         """;
 
     private const string UpdateNodeSql = """
@@ -151,14 +146,6 @@ public abstract partial class SqlConfigStore
         ("node", change.Node), ("run", change.RunId), ("resource", change.ResourceId), ("kind", change.Kind),
         ("role", change.Role), ("status", change.Status), ("class", change.Class), ("changes", change.ChangesJson),
         ("message", change.Message), ("at", Ms(change.At)), ("catalog", change.CatalogHash),
-    ];
-
-    private static (string, object?)[] StateValues(ResourceStateRecord state) =>
-    [
-        ("node", state.Node), ("resource", state.ResourceId), ("kind", state.Kind), ("role", state.Role),
-        ("status", state.Status), ("message", state.Message), ("run", state.RunId), ("updated", Ms(state.UpdatedAt)),
-        ("changedat", Ms(state.LastChangedAt)), ("class", state.LastChangeClass), ("digest", state.DesiredDigest),
-        ("catalog", state.CatalogHash),
     ];
 
     private static (string, object?)[] NodeSummaryValues(RunRecord run) =>

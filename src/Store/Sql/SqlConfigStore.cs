@@ -24,15 +24,58 @@ public abstract partial class SqlConfigStore : IConfigStore
 
     protected abstract string BlobType { get; }
 
+    /// <summary>The column type of JSON values the database merges (node_states).</summary>
+    protected abstract string JsonType { get; }
+
+    /// <summary>SQL merging two JSON objects key by key, the second one's values winning.</summary>
+    protected abstract string MergeJsonObjects(string existing, string patch);
+
+    /// <summary>SQL reading a text parameter as a <see cref="JsonType"/> value.</summary>
+    protected virtual string JsonParameter(string parameter) => parameter;
+
+    /// <summary>SQL aggregating the rows of one node in the old <c>resource_states</c> table into its states object.</summary>
+    protected abstract string ResourceStatesAggregate { get; }
+
+    protected abstract Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken);
+
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     public virtual async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var lease = await WriteAsync(cancellationToken);
-        foreach (var statement in SqlSchema.Statements(BlobType))
+        await CreateSchemaAsync(lease.Connection, cancellationToken);
+    }
+
+    /// <summary>Creates what is missing and brings a store written by an older version up to date.</summary>
+    protected async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        foreach (var statement in SqlSchema.Statements(BlobType, JsonType))
         {
-            await ExecuteAsync(lease.Connection, null, statement, cancellationToken);
+            await ExecuteAsync(connection, null, statement, cancellationToken);
         }
+        await MigrateResourceStatesAsync(connection, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores written before <c>node_states</c> kept one row per resource in <c>resource_states</c>: each
+    /// node's rows become its states object and the old table goes, in one transaction, so an interrupted
+    /// upgrade leaves the old table whole and the next start does it again.
+    /// </summary>
+    private async Task MigrateResourceStatesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (!await TableExistsAsync(connection, "resource_states", cancellationToken))
+        {
+            return;
+        }
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, tx, $"""
+            INSERT INTO node_states (node, states)
+            SELECT node, {ResourceStatesAggregate} FROM resource_states WHERE true GROUP BY node
+            ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("excluded.states", "node_states.states")}
+            """, cancellationToken);
+        await ExecuteAsync(connection, tx, "DROP TABLE resource_states", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -327,27 +370,11 @@ public abstract partial class SqlConfigStore : IConfigStore
     public Task<IReadOnlyList<ChangeRecord>> ListChangesOfRunAsync(string node, string runId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {ChangeColumns} FROM changes WHERE node = @node AND run_id = @run ORDER BY resource_id", ReadChange, cancellationToken, ("node", node), ("run", runId));
 
-    private const string StateColumns = "node, resource_id, kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class, desired_digest, catalog_hash";
-
-    public Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {StateColumns} FROM resource_states WHERE node = @node ORDER BY resource_id", ReadState, cancellationToken, ("node", node));
-
-    /// <summary>One row of <see cref="StateColumns"/>.</summary>
-    private static ResourceStateRecord ReadState(DbDataReader r) => new()
+    public async Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken)
     {
-        Node = r.GetString(0),
-        ResourceId = r.GetString(1),
-        Kind = r.GetString(2),
-        Role = r.GetString(3),
-        Status = r.GetString(4),
-        Message = r.GetString(5),
-        RunId = r.GetString(6),
-        UpdatedAt = Time(r, 7),
-        LastChangedAt = TimeOrNull(r, 8),
-        LastChangeClass = r.GetString(9),
-        DesiredDigest = r.GetString(10),
-        CatalogHash = r.GetString(11),
-    };
+        var rows = await QueryAsync("SELECT states FROM node_states WHERE node = @node", r => r.GetString(0), cancellationToken, ("node", node));
+        return rows.Count == 0 ? [] : NodeStatesJson.Read(node, rows[0]);
+    }
 
     public Task<IReadOnlyList<ChangeRecord>> QueryChangesAsync(ChangeQuery query, CancellationToken cancellationToken)
     {
