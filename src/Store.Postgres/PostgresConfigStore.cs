@@ -103,6 +103,16 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             // Rows rewritten in place by every report and check-in: room on each page lets PostgreSQL
             // update them without new index entries (HOT updates). Applies to pages written from now on.
             await ExecuteAsync(connection, null, "ALTER TABLE node_states SET (fillfactor = 70)", cancellationToken);
+            // Every report with a changed resource rewrites its node's states (about 13 KB of JSON, 4 KB
+            // compressed): lz4 costs less CPU than the default pglz (measured with bench/Store.Bench --first:
+            // 0.14-0.15 against 0.17-0.19 ms of PostgreSQL CPU per run). A server built without lz4 keeps pglz.
+            try
+            {
+                await ExecuteAsync(connection, null, "ALTER TABLE node_states ALTER COLUMN states SET COMPRESSION lz4", cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.FeatureNotSupported)
+            {
+            }
             await ExecuteAsync(connection, null, "ALTER TABLE nodes SET (fillfactor = 70)", cancellationToken);
         }
         finally
