@@ -28,7 +28,8 @@ public static class NodeStatesJson
             }
             latest[state.ResourceId] = state;
         }
-        var buffer = new ArrayBufferWriter<byte>(256 * Math.Max(1, order.Count));
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -57,19 +58,31 @@ public static class NodeStatesJson
             }
             writer.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = null;
+        }
+        return json;
     }
+
+    // A report's states are written on one thread: the text is built in that thread's buffer.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>The states of <paramref name="node"/> in resource id order (ordinal).</summary>
     /// <exception cref="InvalidDataException">The text is not a states object.</exception>
-    public static List<ResourceStateRecord> Read(string node, string json)
+    public static List<ResourceStateRecord> Read(string node, string json) => Read(node, Encoding.UTF8.GetBytes(json));
+
+    /// <summary>The states of <paramref name="node"/> in resource id order (ordinal), from UTF-8 text.</summary>
+    /// <exception cref="InvalidDataException">The text is not a states object.</exception>
+    public static List<ResourceStateRecord> Read(string node, ReadOnlySpan<byte> utf8)
     {
-        ArgumentNullException.ThrowIfNull(json);
         var states = new List<ResourceStateRecord>();
         var previous = new Previous();
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+            var reader = new Utf8JsonReader(utf8);
             Expect(ref reader, JsonTokenType.StartObject);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {

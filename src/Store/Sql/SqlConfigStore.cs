@@ -372,7 +372,7 @@ public abstract partial class SqlConfigStore : IConfigStore
 
     public async Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync("SELECT states FROM node_states WHERE node = @node", r => r.GetString(0), cancellationToken, ("node", node));
+        var rows = await QueryAsync("SELECT states FROM node_states WHERE node = @node", r => r.GetFieldValue<byte[]>(0), cancellationToken, ("node", node));
         return rows.Count == 0 ? [] : NodeStatesJson.Read(node, rows[0]);
     }
 
