@@ -70,10 +70,6 @@ public static class NodeStatesJson
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    /// <summary>The states of <paramref name="node"/> in resource id order (ordinal).</summary>
-    /// <exception cref="InvalidDataException">The text is not a states object.</exception>
-    public static List<ResourceStateRecord> Read(string node, string json) => Read(node, Encoding.UTF8.GetBytes(json));
-
     /// <summary>The states of <paramref name="node"/> in resource id order (ordinal), from UTF-8 text.</summary>
     /// <exception cref="InvalidDataException">The text is not a states object.</exception>
     public static List<ResourceStateRecord> Read(string node, ReadOnlySpan<byte> utf8)
@@ -83,11 +79,11 @@ public static class NodeStatesJson
         try
         {
             var reader = new Utf8JsonReader(utf8);
-            Expect(ref reader, JsonTokenType.StartObject);
+            Expect(ref reader, JsonTokenType.StartObject, node);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var id = reader.GetString()!;
-                Expect(ref reader, JsonTokenType.StartArray);
+                Expect(ref reader, JsonTokenType.StartArray, node);
                 states.Add(new ResourceStateRecord
                 {
                     Node = node,
@@ -125,11 +121,11 @@ public static class NodeStatesJson
         return states;
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string node)
     {
         if (!reader.Read() || reader.TokenType != type)
         {
-            throw new InvalidDataException($"Resource states: expected {type}, found {reader.TokenType}.");
+            throw new InvalidDataException($"The resource states of node '{node}' are not a JSON object of arrays: expected {type}, found {reader.TokenType}.");
         }
     }
 
