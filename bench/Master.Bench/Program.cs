@@ -58,7 +58,7 @@ if (options.Text("--push-rate") is { } pushRate)
     masterArguments.AddRange(["--push-rate", pushRate]);
 }
 var clock = Stopwatch.StartNew();
-// The master runs with the runtime settings its systemd unit gives it (the GC's gen0 budget).
+// The master runs with the runtime settings its systemd unit gives it (the GC's and malloc's).
 var unitEnvironment = UnitEnvironment(Path.Combine(repoRoot, "packaging/systemd/colabo-master.service"));
 Console.WriteLine($"master environment from its systemd unit: {string.Join(' ', unitEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
 using var master = ChildProcess.Start(masterBinary, masterArguments, Path.Combine(stateDir, "master.log"), protocolOnStdout: false, unitEnvironment);
@@ -216,7 +216,8 @@ static Dictionary<string, string> UnitEnvironment(string unit) =>
         .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
         .SelectMany(l => l["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Select(a => a.Split('=', 2))
-        .Where(a => a.Length == 2 && a[0].StartsWith("DOTNET_", StringComparison.Ordinal) && a[0] != "DOTNET_BUNDLE_EXTRACT_BASE_DIR")
+        .Where(a => a.Length == 2 && (a[0].StartsWith("DOTNET_", StringComparison.Ordinal) || a[0].StartsWith("MALLOC_", StringComparison.Ordinal))
+            && a[0] != "DOTNET_BUNDLE_EXTRACT_BASE_DIR")
         .ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
 
 static string FindRepoRoot()

@@ -56,6 +56,10 @@ public static class RpcKestrelExtensions
         ArgumentNullException.ThrowIfNull(kestrel);
         ArgumentNullException.ThrowIfNull(options);
         kestrel.AddServerHeader = false;
+        // Response headers are not added to each connection's HPACK table: a gRPC response's few headers
+        // save some twenty bytes each on the wire that way, and the tables cost ~1 KB per connection
+        // (11 MiB at 10,000 agents after a burst of calls, bench/Master.Bench/RESULTS.md).
+        kestrel.AllowResponseHeaderCompression = false;
         kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
         kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
         kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxConcurrentStreamsPerConnection;
