@@ -59,20 +59,13 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
 
     protected override string MergeJsonObjects(string existing, string patch) => $"{existing} || {patch}";
 
-    protected override string JsonParameter(string parameter) => $"CAST({parameter} AS jsonb)";
-
     protected override string ResourceStatesAggregate => """
         jsonb_object_agg(resource_id, jsonb_build_array(kind, role, status, message, run_id, updated_at, last_changed_at,
           last_change_class, desired_digest, catalog_hash))
         """;
 
-    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
-    {
-        // Resolved through the connection's search path, so in the store's schema when it has one.
-        await using var command = new NpgsqlCommand("SELECT to_regclass(@name) IS NOT NULL", (NpgsqlConnection)connection);
-        command.Parameters.AddWithValue("name", table);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
-    }
+    // Resolved through the connection's search path, so in the store's schema when it has one.
+    protected override string TableExistsSql => "SELECT CASE WHEN to_regclass(@name) IS NULL THEN 0 ELSE 1 END";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {

@@ -49,13 +49,7 @@ public sealed class SqliteConfigStore : SqlConfigStore
           last_change_class, desired_digest, catalog_hash))
         """;
 
-    protected override async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
-        command.Parameters.Add(new SqliteParameter("$name", table));
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
+    protected override string TableExistsSql => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {

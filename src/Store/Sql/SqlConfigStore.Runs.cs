@@ -122,8 +122,9 @@ public abstract partial class SqlConfigStore
         """;
 
     // The run's states merged into the node's: the resources it reports replace theirs, the others stay.
+    // (The states travel as text, which SQLite stores as is; PostgreSQL replaces this writer with its own.)
     private string UpsertStatesSql => $"""
-        INSERT INTO node_states (node, states) VALUES (@node, {JsonParameter("@states")})
+        INSERT INTO node_states (node, states) VALUES (@node, @states)
         ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("node_states.states", "excluded.states")}
         """;
 

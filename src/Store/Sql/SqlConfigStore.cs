@@ -30,13 +30,11 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// <summary>SQL merging two JSON objects key by key, the second one's values winning.</summary>
     protected abstract string MergeJsonObjects(string existing, string patch);
 
-    /// <summary>SQL reading a text parameter as a <see cref="JsonType"/> value.</summary>
-    protected virtual string JsonParameter(string parameter) => parameter;
-
     /// <summary>SQL aggregating the rows of one node in the old <c>resource_states</c> table into its states object.</summary>
     protected abstract string ResourceStatesAggregate { get; }
 
-    protected abstract Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken);
+    /// <summary>SQL answering 1 when the table named by the parameter <c>@name</c> exists in the store, else 0.</summary>
+    protected abstract string TableExistsSql { get; }
 
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -64,9 +62,12 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// </summary>
     private async Task MigrateResourceStatesAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        if (!await TableExistsAsync(connection, "resource_states", cancellationToken))
+        await using (var exists = Command(connection, null, TableExistsSql, [("name", "resource_states")]))
         {
-            return;
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return;
+            }
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, tx, $"""
