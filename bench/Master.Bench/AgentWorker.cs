@@ -96,12 +96,12 @@ internal static class AgentWorker
                     var reserved = Math.Max(1, count / 10);
                     measured = fleet[..(count - reserved)];
                     var (warmed, warmErrors) = await MeasureAsync(fleet[(count - reserved)..], int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
-                        (agent, ct) => agent.ReportAsync(flushEach, ct));
+                        (agent, ct) => agent.ReportAsync(flushEach, Changed(words), ct));
                     Say(string.Create(CultureInfo.InvariantCulture, $"warmup {warmed} {warmErrors}"));
                     break;
                 case "report":
                     var (reports, reportErrors) = await MeasureAsync(measured, int.Parse(words[1], CultureInfo.InvariantCulture), int.Parse(words[2], CultureInfo.InvariantCulture),
-                        (agent, ct) => agent.ReportAsync(flushEach, ct));
+                        (agent, ct) => agent.ReportAsync(flushEach, Changed(words), ct));
                     Say(string.Create(CultureInfo.InvariantCulture, $"report {reports} {reportErrors}"));
                     break;
                 case "arm":
@@ -154,6 +154,9 @@ internal static class AgentWorker
         })));
         return (done, errors);
     }
+
+    // The report commands' optional third number: how many of the 50 resources changed (one when absent).
+    private static int Changed(string[] words) => words.Length > 3 ? int.Parse(words[3], CultureInfo.InvariantCulture) : 1;
 
     private static void Say(string line)
     {

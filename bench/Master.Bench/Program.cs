@@ -22,6 +22,9 @@ if (options.Has("--worker"))
 var agents = options.Number("--agents", 1000);
 var seconds = options.Number("--seconds", 10);
 var callers = options.Number("--callers", 64);
+// How many of a report's 50 resources changed in the warm-up and each node's first report on its new
+// catalog (50: the deploy changed every resource); the steady state always reports one.
+var changedFirst = Math.Clamp(options.Number("--changed-first", 1), 0, 50);
 var postgres = options.Text("--postgres");
 var workers = options.Number("--workers", Math.Max(1, (agents + 2499) / 2500));
 var stateDir = Path.GetFullPath(options.Text("--state") ?? Directory.CreateTempSubdirectory("colabo-bench-").FullName);
@@ -143,13 +146,13 @@ Console.WriteLine($"deploy affecting {deploy.AffectedNodes.Count} nodes: compile
 // a converged fleet between deploys.
 if (!options.Has("--no-warmup"))
 {
-    var warmup = await MeasureAsync("warmup", 3);
+    var warmup = await MeasureAsync("warmup", 3, changedFirst);
     Console.WriteLine($"warm-up: {warmup.PerSecond * 3:0} reports in 3 s from the last tenth of the agents, which the report phases leave out; load average {LoadAverage()}");
 }
 var cpu = CpuSplit.Take(master, fleet);
-var reports = await MeasureAsync("report");
+var reports = await MeasureAsync("report", changed: changedFirst);
 var firstCpu = CpuSplit.Take(master, fleet) - cpu;
-Console.WriteLine($"reports of 50 resources, first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; CPU per report: {firstCpu.PerEvent(reports.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
+Console.WriteLine($"reports of 50 resources ({changedFirst} changed), first on a new catalog: {reports.PerSecond:0}/s ({reports.Errors} errors; {callers} concurrent streams, {seconds} s; CPU per report: {firstCpu.PerEvent(reports.PerSecond * seconds)}); master RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); load average {LoadAverage()}");
 cpu = CpuSplit.Take(master, fleet);
 var steady = await MeasureAsync("report");
 var steadyCpu = CpuSplit.Take(master, fleet) - cpu;
@@ -181,13 +184,13 @@ foreach (var worker in fleet)
 }
 return 0;
 
-async Task<(double PerSecond, long Errors)> MeasureAsync(string command, int? duration = null)
+async Task<(double PerSecond, long Errors)> MeasureAsync(string command, int? duration = null, int changed = 1)
 {
     var span = duration ?? seconds;
     for (var w = 0; w < fleet.Count; w++)
     {
         var share = (callers * (w + 1) / fleet.Count) - (callers * w / fleet.Count);
-        fleet[w].Send($"{command} {Invariant(span)} {Invariant(Math.Max(1, share))}");
+        fleet[w].Send($"{command} {Invariant(span)} {Invariant(Math.Max(1, share))} {Invariant(changed)}");
     }
     var answers = await Task.WhenAll(fleet.Select(f => f.ExpectAsync(command, TimeSpan.FromSeconds(span + 300))));
     return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)span, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));

@@ -106,9 +106,9 @@ internal sealed class SimulatedAgent : IDisposable
         }
     }
 
-    /// <summary>A client-streamed report: run start, 50 outcomes (one changed), run end, sent in one flush (or one per message).</summary>
+    /// <summary>A client-streamed report: run start, 50 outcomes (the first <paramref name="changed"/> changed), run end, sent in one flush (or one per message).</summary>
     /// <param name="flushEach">Flush every message on its own (an agent whose outcomes finish one at a time).</param>
-    public async Task ReportAsync(bool flushEach, CancellationToken cancellationToken)
+    public async Task ReportAsync(bool flushEach, int changed, CancellationToken cancellationToken)
     {
         using var call = _client.Report(new CallOptions(CancellationToken: cancellationToken));
         // As the agent sends outcomes that finish together (or a spooled run): queued, one flush at the end.
@@ -119,7 +119,7 @@ internal sealed class SimulatedAgent : IDisposable
         {
             await call.RequestStream.WriteAsync(new ReportMessage
             {
-                Outcome = new ResourceOutcome { ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r == 0 ? OutcomeStatus.Changed : OutcomeStatus.InSync },
+                Outcome = new ResourceOutcome { ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r < changed ? OutcomeStatus.Changed : OutcomeStatus.InSync },
             }, cancellationToken);
         }
         await call.RequestStream.WriteAsync(new ReportMessage { End = new RunSummary { RunId = runId, CatalogHash = Hash, FinishedAt = Timestamp.FromDateTime(DateTime.UtcNow), Total = 50 } }, cancellationToken);

@@ -41,9 +41,7 @@ public sealed partial class PostgresConfigStore
         {
             var batchRuns = candidates.Select(w => w.Run).ToList();
             AddRunArrays(command.Parameters, batchRuns);
-            var changes = candidates.SelectMany(w => w.Changes.Select(c => (Owner: w.Run.RunId, Change: c))).ToList();
-            command.Parameters.Add(Array("c_owner", changes.Select(c => c.Owner)));
-            AddChangeArrays(command.Parameters, [.. changes.Select(c => c.Change)], "c_");
+            AddChangeArrays(command.Parameters, candidates, "c_");
             // Nodes in key order, so that two replicas writing the same rows lock them in the same order.
             var states = candidates.Where(w => w.States.Count > 0).OrderBy(w => w.Run.Node, StringComparer.Ordinal).ToList();
             command.Parameters.Add(Array("s_owner", states.Select(w => w.Run.RunId)));
@@ -75,12 +73,12 @@ public sealed partial class PostgresConfigStore
           ON CONFLICT (node, run_id) DO NOTHING
           RETURNING node, run_id, finished_at, state, catalog_hash
         ), ch AS (
-          INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
-          SELECT c.node, c.run_id, c.resource_id, c.kind, c.role, c.status, c.change_class, c.changes, c.message, c.at, c.catalog_hash
-          FROM unnest(@c_owner, @c_node, @c_run, @c_resource, @c_kind, @c_role, @c_status, @c_class, @c_changes, @c_message, @c_at, @c_catalog)
-            AS c(owner, node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
-          WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = c.node AND ins.run_id = c.owner)
-          ON CONFLICT (node, run_id, resource_id) DO NOTHING
+          INSERT INTO run_changes (node, run_id, first_at, last_at, catalog_hash, entry_count, entries)
+          SELECT c.node, c.run_id, c.first_at, c.last_at, c.catalog_hash, c.entry_count, c.entries
+          FROM unnest(@c_node, @c_run, @c_first, @c_last, @c_catalog, @c_count, @c_entries)
+            AS c(node, run_id, first_at, last_at, catalog_hash, entry_count, entries)
+          WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = c.node AND ins.run_id = c.run_id)
+          ON CONFLICT (node, run_id) DO NOTHING
         ), st AS (
           INSERT INTO node_states (node, states)
           SELECT s.node, CAST(s.states AS jsonb) FROM unnest(@s_owner, @s_node, @s_states) AS s(owner, node, states)
@@ -136,11 +134,10 @@ public sealed partial class PostgresConfigStore
         }
 
         await using var batch = new NpgsqlBatch(npgsql, tx);
-        var changes = written.SelectMany(w => w.Changes).ToList();
-        if (changes.Count > 0)
+        if (written.Any(w => w.Changes.Count > 0))
         {
             var insertChanges = new NpgsqlBatchCommand(InsertChangesSql);
-            AddChangeArrays(insertChanges.Parameters, changes);
+            AddChangeArrays(insertChanges.Parameters, written);
             batch.BatchCommands.Add(insertChanges);
         }
         // One states object per node (a resource's state from the batch's latest run of the node wins),
@@ -179,9 +176,9 @@ public sealed partial class PostgresConfigStore
         """;
 
     private const string InsertChangesSql = """
-        INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
-        SELECT * FROM unnest(@node, @run, @resource, @kind, @role, @status, @class, @changes, @message, @at, @catalog)
-        ON CONFLICT (node, run_id, resource_id) DO NOTHING
+        INSERT INTO run_changes (node, run_id, first_at, last_at, catalog_hash, entry_count, entries)
+        SELECT * FROM unnest(@node, @run, @first, @last, @catalog, @count, @entries)
+        ON CONFLICT (node, run_id) DO NOTHING
         """;
 
     private const string UpsertStatesSql = """
@@ -218,19 +215,17 @@ public sealed partial class PostgresConfigStore
         p.Add(Array("error", runs.Select(r => r.Error)));
     }
 
-    private static void AddChangeArrays(NpgsqlParameterCollection p, List<ChangeRecord> changes, string prefix = "")
+    /// <summary>One change-log row per run with changes: its entries in one array (see <see cref="ChangeLogJson"/>).</summary>
+    private static void AddChangeArrays(NpgsqlParameterCollection p, IEnumerable<RunWrite> runs, string prefix = "")
     {
-        p.Add(Array(prefix + "node", changes.Select(c => c.Node)));
-        p.Add(Array(prefix + "run", changes.Select(c => c.RunId)));
-        p.Add(Array(prefix + "resource", changes.Select(c => c.ResourceId)));
-        p.Add(Array(prefix + "kind", changes.Select(c => c.Kind)));
-        p.Add(Array(prefix + "role", changes.Select(c => c.Role)));
-        p.Add(Array(prefix + "status", changes.Select(c => c.Status)));
-        p.Add(Array(prefix + "class", changes.Select(c => c.Class)));
-        p.Add(Array(prefix + "changes", changes.Select(c => c.ChangesJson)));
-        p.Add(Array(prefix + "message", changes.Select(c => c.Message)));
-        p.Add(Array(prefix + "at", changes.Select(c => c.At.ToUnixTimeMilliseconds())));
-        p.Add(Array(prefix + "catalog", changes.Select(c => c.CatalogHash)));
+        var rows = runs.Where(w => w.Changes.Count > 0).Select(w => (w.Run, Entries: ChangeLogJson.Write(w.Changes))).ToList();
+        p.Add(Array(prefix + "node", rows.Select(r => r.Run.Node)));
+        p.Add(Array(prefix + "run", rows.Select(r => r.Run.RunId)));
+        p.Add(Array(prefix + "first", rows.Select(r => r.Entries.FirstAt)));
+        p.Add(Array(prefix + "last", rows.Select(r => r.Entries.LastAt)));
+        p.Add(Array(prefix + "catalog", rows.Select(r => r.Entries.CatalogHash)));
+        p.Add(Array(prefix + "count", rows.Select(r => (long)r.Entries.Count)));
+        p.Add(Array(prefix + "entries", rows.Select(r => r.Entries.Json)));
     }
 
     private static NpgsqlParameter<string[]> Array(string name, IEnumerable<string> values) =>

@@ -49,6 +49,11 @@ public sealed class SqliteConfigStore : SqlConfigStore
           last_change_class, desired_digest, catalog_hash))
         """;
 
+    protected override string ChangeEntriesJoin => "CROSS JOIN json_each(c.entries) AS e";
+
+    protected override string ChangesAggregate =>
+        "json_group_array(json_array(resource_id, kind, role, status, change_class, changes, message, at, catalog_hash))";
+
     protected override string TableExistsSql => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)

@@ -327,6 +327,89 @@ public abstract partial class StoreConformance : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_runs_changes_keep_every_field_whatever_text_they_hold_and_a_resource_reported_twice_counts_once()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        var motd = Change("web-1", "r1", "file:/etc/motd", "corrective", T0) with
+        {
+            Message = "quote \" backslash \\ tab\t newline\n <&> émile 🙂",
+            ChangesJson = """[{"property":"content","before":"a\"b","after":"c\\d"}]""",
+        };
+        var nginx = Change("web-1", "r1", "package:nginx", "intentional", T0.AddSeconds(3)) with { Role = "web", CatalogHash = "sha256:other" };
+
+        await Store.SaveRunAsync(Run("web-1", "r1", T0.AddSeconds(5)), [nginx, motd, motd with { Status = "failed" }], [], Ct);
+
+        Assert.Equal([motd, nginx], await Store.ListChangesOfRunAsync("web-1", "r1", Ct));
+        Assert.Equal([nginx, motd], await Store.QueryChangesAsync(new ChangeQuery(), Ct));
+        Assert.Empty(await Store.ListChangesOfRunAsync("web-1", "unknown", Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Time_ranges_and_counts_go_by_each_changes_own_time_not_its_runs()
+    {
+        // One run whose changes span an hour: a window holding only part of it gets only that part.
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+        await Store.SaveRunAsync(Run("web-1", "r1", T0.AddHours(1)), [
+            Change("web-1", "r1", "file:/early", "corrective", T0),
+            Change("web-1", "r1", "file:/late", "intentional", T0.AddHours(1)),
+        ], [], Ct);
+
+        var afterHalf = await Store.QueryChangesAsync(new ChangeQuery { Since = T0.AddMinutes(30) }, Ct);
+        var beforeHalf = await Store.QueryChangesAsync(new ChangeQuery { Until = T0.AddMinutes(30) }, Ct);
+        var aggregates = (IFleetAggregates)Store;
+        var buckets = await aggregates.CountChangesOverTimeAsync(T0.AddMinutes(30), TimeSpan.FromHours(1), Ct);
+        var byResource = await aggregates.CountChangesByResourceAsync(T0.AddMinutes(-1), null, 10, Ct);
+        var byRole = await aggregates.CountChangesByRoleAsync(T0.AddMinutes(30), Ct);
+        var byNode = await aggregates.CountChangesByNodeAsync(T0.AddMinutes(-1), "file:/early", 10, Ct);
+
+        Assert.Equal(["file:/late"], afterHalf.Select(c => c.ResourceId));
+        Assert.Equal(["file:/early"], beforeHalf.Select(c => c.ResourceId));
+        Assert.Equal([new ChangeBucket(T0.AddHours(1), "intentional", 1, 1)], buckets);
+        Assert.Equal(["file:/early", "file:/late"], byResource.Select(r => r.ResourceId));
+        Assert.Equal([(1, 0)], byResource.Where(r => r.ResourceId == "file:/early").Select(r => (r.Corrective, r.Intentional)));
+        Assert.Equal([("base", 0, 1)], byRole.Select(r => (r.Role, r.Corrective, r.Intentional)));
+        Assert.Equal([("web-1", 1)], byNode.Select(n => (n.Node, n.Corrective)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Changes_an_older_version_kept_one_row_per_change_are_read_after_the_upgrade()
+    {
+        // What versions before run_changes created and wrote: one row per node, run and resource.
+        await ExecuteSqlAsync("DROP TABLE run_changes");
+        await ExecuteSqlAsync("""
+            CREATE TABLE changes (
+              node TEXT NOT NULL, run_id TEXT NOT NULL, resource_id TEXT NOT NULL, kind TEXT NOT NULL,
+              role TEXT NOT NULL, status TEXT NOT NULL, change_class TEXT NOT NULL, changes TEXT NOT NULL,
+              message TEXT NOT NULL, at BIGINT NOT NULL, catalog_hash TEXT NOT NULL,
+              PRIMARY KEY (node, run_id, resource_id))
+            """);
+        var t0 = T0.ToUnixTimeMilliseconds();
+        await ExecuteSqlAsync($$"""
+            INSERT INTO changes VALUES
+              ('web-1', 'r1', 'file:/etc/motd', 'file', 'base', 'changed', 'corrective', '[{"property":"content","before":"a","after":"b"}]', 'it''s "new"', {{t0}}, 'sha256:c'),
+              ('web-1', 'r1', 'package:nginx', 'package', 'web', 'failed', 'failed', '[]', 'apt-get failed', {{t0 + 1000}}, 'sha256:c'),
+              ('db-1', 'r9', 'file:/etc/issue', 'file', 'base', 'changed', 'intentional', '[]', '', {{t0 + 60000}}, 'sha256:d')
+            """);
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+
+        await Store.InitializeAsync(Ct);
+
+        Assert.Equal(
+        [
+            Change("web-1", "r1", "file:/etc/motd", "corrective", T0) with { Message = "it's \"new\"" },
+            Change("web-1", "r1", "package:nginx", "failed", T0.AddSeconds(1)) with { Role = "web", Status = "failed", ChangesJson = "[]", Message = "apt-get failed" },
+        ], await Store.ListChangesOfRunAsync("web-1", "r1", Ct));
+        Assert.Equal(
+            [Change("db-1", "r9", "file:/etc/issue", "intentional", T0.AddMinutes(1)) with { ChangesJson = "[]", CatalogHash = "sha256:d" }],
+            await Store.QueryChangesAsync(new ChangeQuery { Since = T0.AddSeconds(30) }, Ct));
+        // The old table is gone (a second start finds nothing to move) and new runs are logged beside what moved.
+        await Store.InitializeAsync(Ct);
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [Change("web-1", "r2", "file:/etc/motd", "corrective", T0.AddMinutes(30))], [], Ct);
+        Assert.Equal(4, (await Store.QueryChangesAsync(new ChangeQuery(), Ct)).Count);
+        await Assert.ThrowsAnyAsync<Exception>(() => ExecuteSqlAsync("SELECT 1 FROM changes"));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_run_replaces_the_states_it_reports_and_keeps_the_others()
     {
         await Store.UpsertNodeAsync(Node("web-1"), Ct);

@@ -17,9 +17,9 @@ public abstract partial class SqlConfigStore : IFleetAggregates
         var width = (long)bucket.TotalMilliseconds;
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1000L, nameof(bucket));
         return QueryAsync(
-            """
+            $"""
             SELECT (at / @width) * @width, change_class, COUNT(*), COUNT(DISTINCT node)
-            FROM changes WHERE at >= @since GROUP BY 1, 2 ORDER BY 1, 2
+            FROM {ChangeRows("c.last_at >= @since")} WHERE at >= @since GROUP BY 1, 2 ORDER BY 1, 2
             """,
             r => new ChangeBucket(Time(r, 0), r.GetString(1), Int(r, 2), Int(r, 3)),
             cancellationToken, ("width", width), ("since", Ms(since)));
@@ -30,7 +30,7 @@ public abstract partial class SqlConfigStore : IFleetAggregates
             $"""
             SELECT resource_id, MIN(kind), role, {ClassSums},
               COUNT(DISTINCT CASE WHEN change_class = 'corrective' THEN node END), MAX(at)
-            FROM changes WHERE at >= @since {(string.IsNullOrEmpty(role) ? "" : "AND role = @role")}
+            FROM {ChangeRows("c.last_at >= @since")} WHERE at >= @since {(string.IsNullOrEmpty(role) ? "" : "AND role = @role")}
             GROUP BY resource_id, role ORDER BY 4 DESC, 5 DESC, 1 LIMIT @limit
             """,
             r => new ResourceChangeCount(r.GetString(0), r.GetString(1), r.GetString(2), Int(r, 3), Int(r, 4), Int(r, 5), Int(r, 6), Int(r, 7), Time(r, 8)),
@@ -40,7 +40,7 @@ public abstract partial class SqlConfigStore : IFleetAggregates
         QueryAsync(
             $"""
             SELECT role, {ClassSums}, COUNT(DISTINCT CASE WHEN change_class = 'corrective' THEN node END)
-            FROM changes WHERE at >= @since GROUP BY role ORDER BY 2 DESC, 3 DESC, 1
+            FROM {ChangeRows("c.last_at >= @since")} WHERE at >= @since GROUP BY role ORDER BY 2 DESC, 3 DESC, 1
             """,
             r => new RoleChangeCount(r.GetString(0), Int(r, 1), Int(r, 2), Int(r, 3), Int(r, 4), Int(r, 5)),
             cancellationToken, ("since", Ms(since)));
@@ -49,7 +49,7 @@ public abstract partial class SqlConfigStore : IFleetAggregates
         QueryAsync(
             $"""
             SELECT node, {ClassSums}, MAX(at)
-            FROM changes WHERE at >= @since AND resource_id = @resource
+            FROM {ChangeRows("c.last_at >= @since")} WHERE at >= @since AND resource_id = @resource
             GROUP BY node ORDER BY 2 DESC, 3 DESC, 1 LIMIT @limit
             """,
             r => new NodeChangeCount(r.GetString(0), Int(r, 1), Int(r, 2), Int(r, 3), Int(r, 4), Time(r, 5)),

@@ -79,7 +79,7 @@ public abstract partial class SqlConfigStore
         ArgumentNullException.ThrowIfNull(runs);
         var saved = new bool[runs.Count];
         await using var insertRun = Prepared(connection, transaction, InsertRunSql);
-        await using var insertChange = Prepared(connection, transaction, InsertChangeSql);
+        await using var insertChanges = Prepared(connection, transaction, InsertChangesSql);
         await using var upsertStates = Prepared(connection, transaction, UpsertStatesSql);
         await using var updateNode = Prepared(connection, transaction, UpdateNodeSql);
         for (var i = 0; i < runs.Count; i++)
@@ -91,10 +91,10 @@ public abstract partial class SqlConfigStore
                 continue;
             }
             saved[i] = true;
-            foreach (var change in changes)
+            if (changes.Count > 0)
             {
-                Bind(insertChange, ChangeValues(change));
-                await insertChange.ExecuteNonQueryAsync(cancellationToken);
+                Bind(insertChanges, ChangeValues(run, ChangeLogJson.Write(changes)));
+                await insertChanges.ExecuteNonQueryAsync(cancellationToken);
             }
             if (states.Count > 0)
             {
@@ -115,10 +115,10 @@ public abstract partial class SqlConfigStore
         ON CONFLICT (node, run_id) DO NOTHING
         """;
 
-    private const string InsertChangeSql = """
-        INSERT INTO changes (node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash)
-        VALUES (@node, @run, @resource, @kind, @role, @status, @class, @changes, @message, @at, @catalog)
-        ON CONFLICT (node, run_id, resource_id) DO NOTHING
+    private const string InsertChangesSql = """
+        INSERT INTO run_changes (node, run_id, first_at, last_at, catalog_hash, entry_count, entries)
+        VALUES (@node, @run, @first, @last, @catalog, @count, @entries)
+        ON CONFLICT (node, run_id) DO NOTHING
         """;
 
     // The run's states merged into the node's: the resources it reports replace theirs, the others stay.
@@ -142,11 +142,10 @@ public abstract partial class SqlConfigStore
         ("corrective", (long)run.Corrective), ("intentional", (long)run.Intentional), ("state", run.State), ("error", run.Error),
     ];
 
-    private static (string, object?)[] ChangeValues(ChangeRecord change) =>
+    private static (string, object?)[] ChangeValues(RunRecord run, ChangeLogJson.Entries entries) =>
     [
-        ("node", change.Node), ("run", change.RunId), ("resource", change.ResourceId), ("kind", change.Kind),
-        ("role", change.Role), ("status", change.Status), ("class", change.Class), ("changes", change.ChangesJson),
-        ("message", change.Message), ("at", Ms(change.At)), ("catalog", change.CatalogHash),
+        ("node", run.Node), ("run", run.RunId), ("first", entries.FirstAt), ("last", entries.LastAt),
+        ("catalog", entries.CatalogHash), ("count", (long)entries.Count), ("entries", entries.Json),
     ];
 
     private static (string, object?)[] NodeSummaryValues(RunRecord run) =>

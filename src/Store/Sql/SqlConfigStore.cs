@@ -36,6 +36,15 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// <summary>SQL answering 1 when the table named by the parameter <c>@name</c> exists in the store, else 0.</summary>
     protected abstract string TableExistsSql { get; }
 
+    /// <summary>
+    /// SQL joining each row <c>c</c> of <c>run_changes</c> to its entries, one row <c>e</c> per entry with the
+    /// entry's JSON array in <c>e.value</c>.
+    /// </summary>
+    protected abstract string ChangeEntriesJoin { get; }
+
+    /// <summary>SQL aggregating the rows of one run in the old <c>changes</c> table into its entries array (as text).</summary>
+    protected abstract string ChangesAggregate { get; }
+
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     public virtual async Task InitializeAsync(CancellationToken cancellationToken)
@@ -52,17 +61,31 @@ public abstract partial class SqlConfigStore : IConfigStore
         {
             await ExecuteAsync(connection, null, statement, cancellationToken);
         }
-        await MigrateResourceStatesAsync(connection, cancellationToken);
+        // Stores written before node_states kept one row per resource in resource_states: each node's rows
+        // become its states object.
+        await MoveOldTableAsync(connection, "resource_states", $"""
+            INSERT INTO node_states (node, states)
+            SELECT node, {ResourceStatesAggregate} FROM resource_states WHERE true GROUP BY node
+            ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("excluded.states", "node_states.states")}
+            """, cancellationToken);
+        // Stores written before run_changes kept one row per change-log entry in changes: each run's rows
+        // become its entries array (each entry with its own catalog hash, as the old rows had).
+        await MoveOldTableAsync(connection, "changes", $"""
+            INSERT INTO run_changes (node, run_id, first_at, last_at, catalog_hash, entry_count, entries)
+            SELECT node, run_id, MIN(at), MAX(at), MIN(catalog_hash), COUNT(*), {ChangesAggregate}
+            FROM changes WHERE true GROUP BY node, run_id
+            ON CONFLICT (node, run_id) DO NOTHING
+            """, cancellationToken);
     }
 
     /// <summary>
-    /// Stores written before <c>node_states</c> kept one row per resource in <c>resource_states</c>: each
-    /// node's rows become its states object and the old table goes, in one transaction, so an interrupted
-    /// upgrade leaves the old table whole and the next start does it again.
+    /// Upgrades a store written by an older version: when <paramref name="table"/> is still there, its rows
+    /// move by <paramref name="moveSql"/> and the table goes, in one transaction, so an interrupted upgrade
+    /// leaves the old table whole and the next start does it again.
     /// </summary>
-    private async Task MigrateResourceStatesAsync(DbConnection connection, CancellationToken cancellationToken)
+    private async Task MoveOldTableAsync(DbConnection connection, string table, string moveSql, CancellationToken cancellationToken)
     {
-        await using (var exists = Command(connection, null, TableExistsSql, [("name", "resource_states")]))
+        await using (var exists = Command(connection, null, TableExistsSql, [("name", table)]))
         {
             if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
@@ -70,12 +93,8 @@ public abstract partial class SqlConfigStore : IConfigStore
             }
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, tx, $"""
-            INSERT INTO node_states (node, states)
-            SELECT node, {ResourceStatesAggregate} FROM resource_states WHERE true GROUP BY node
-            ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("excluded.states", "node_states.states")}
-            """, cancellationToken);
-        await ExecuteAsync(connection, tx, "DROP TABLE resource_states", cancellationToken);
+        await ExecuteAsync(connection, tx, moveSql, cancellationToken);
+        await ExecuteAsync(connection, tx, $"DROP TABLE {table}", cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
 
@@ -368,8 +387,12 @@ public abstract partial class SqlConfigStore : IConfigStore
         QueryAsync($"SELECT {RunColumns} FROM runs WHERE node = @node AND finished_at >= @since ORDER BY finished_at DESC, run_id LIMIT @limit",
             ReadRun, cancellationToken, ("node", node), ("since", since is null ? long.MinValue : Ms(since.Value)), ("limit", (long)Math.Max(1, limit)));
 
-    public Task<IReadOnlyList<ChangeRecord>> ListChangesOfRunAsync(string node, string runId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {ChangeColumns} FROM changes WHERE node = @node AND run_id = @run ORDER BY resource_id", ReadChange, cancellationToken, ("node", node), ("run", runId));
+    public async Task<IReadOnlyList<ChangeRecord>> ListChangesOfRunAsync(string node, string runId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT catalog_hash, entries FROM run_changes WHERE node = @node AND run_id = @run",
+            r => (CatalogHash: r.GetString(0), Entries: r.GetString(1)), cancellationToken, ("node", node), ("run", runId));
+        return rows.Count == 0 ? [] : ChangeLogJson.Read(node, runId, rows[0].CatalogHash, Encoding.UTF8.GetBytes(rows[0].Entries));
+    }
 
     public async Task<IReadOnlyList<ResourceStateRecord>> GetResourceStatesAsync(string node, CancellationToken cancellationToken)
     {
@@ -380,11 +403,14 @@ public abstract partial class SqlConfigStore : IConfigStore
     public Task<IReadOnlyList<ChangeRecord>> QueryChangesAsync(ChangeQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"SELECT {ChangeColumns} FROM changes WHERE 1 = 1");
+        // Node and time narrow the runs before their entries are taken apart; every filter then applies
+        // to the entries.
+        var runs = new StringBuilder("1 = 1");
+        var sql = new StringBuilder(" WHERE 1 = 1");
         var parameters = new List<(string, object?)>();
         if (!string.IsNullOrEmpty(query.NodeGlob) && query.NodeGlob != "*")
         {
-            sql.Append(" AND node LIKE @node ESCAPE '\\'");
+            runs.Append(" AND c.node LIKE @node ESCAPE '\\'");
             parameters.Add(("node", Glob.ToLike(query.NodeGlob)));
         }
         if (!string.IsNullOrEmpty(query.Role))
@@ -399,11 +425,13 @@ public abstract partial class SqlConfigStore : IConfigStore
         }
         if (query.Since is { } since)
         {
+            runs.Append(" AND c.last_at >= @since");
             sql.Append(" AND at >= @since");
             parameters.Add(("since", Ms(since)));
         }
         if (query.Until is { } until)
         {
+            runs.Append(" AND c.first_at < @until");
             sql.Append(" AND at < @until");
             parameters.Add(("until", Ms(until)));
         }
@@ -419,7 +447,7 @@ public abstract partial class SqlConfigStore : IConfigStore
         }
         sql.Append(" ORDER BY at DESC, node, resource_id LIMIT @limit");
         parameters.Add(("limit", (long)Math.Max(1, query.Limit)));
-        return QueryAsync(sql.ToString(), ReadChange, cancellationToken, [.. parameters]);
+        return QueryAsync($"SELECT {ChangeColumns} FROM {ChangeRows(runs.ToString())}{sql}", ReadChange, cancellationToken, [.. parameters]);
     }
 
     public async Task<CompactionResult> CompactAsync(DateTimeOffset cutoff, DateTimeOffset catalogCutoff, CancellationToken cancellationToken)
@@ -427,10 +455,17 @@ public abstract partial class SqlConfigStore : IConfigStore
         await using var lease = await WriteAsync(cancellationToken);
         await using var tx = await lease.Connection.BeginTransactionAsync(cancellationToken);
         var at = Ms(cutoff);
-        var changes = await ExecuteAsync(lease.Connection, tx, """
-            DELETE FROM changes WHERE at < @at
-              AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = changes.node AND n.last_run_id = changes.run_id)
-            """, cancellationToken, ("at", at));
+        // A run's change-log entries go together, once the newest of them is older than the cutoff.
+        const string OldChanges = """
+            FROM run_changes WHERE last_at < @at
+              AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = run_changes.node AND n.last_run_id = run_changes.run_id)
+            """;
+        int changes;
+        await using (var count = Command(lease.Connection, tx, $"SELECT COALESCE(SUM(entry_count), 0) {OldChanges}", [("at", at)]))
+        {
+            changes = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await ExecuteAsync(lease.Connection, tx, $"DELETE {OldChanges}", cancellationToken, ("at", at));
         var runs = await ExecuteAsync(lease.Connection, tx, """
             DELETE FROM runs WHERE finished_at < @at
               AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = runs.node AND n.last_run_id = runs.run_id)
@@ -473,6 +508,17 @@ public abstract partial class SqlConfigStore : IConfigStore
     };
 
     private const string ChangeColumns = "node, run_id, resource_id, kind, role, status, change_class, changes, message, at, catalog_hash";
+
+    /// <summary>
+    /// The change log as rows of <see cref="ChangeColumns"/> (a derived table named <c>changes</c>): the
+    /// entries of the runs in <c>run_changes c</c> that <paramref name="runFilter"/> keeps.
+    /// </summary>
+    protected string ChangeRows(string runFilter) => $"""
+        (SELECT c.node AS node, c.run_id AS run_id, e.value ->> 0 AS resource_id, e.value ->> 1 AS kind,
+           e.value ->> 2 AS role, e.value ->> 3 AS status, e.value ->> 4 AS change_class, e.value ->> 5 AS changes,
+           e.value ->> 6 AS message, CAST(e.value ->> 7 AS BIGINT) AS at, COALESCE(e.value ->> 8, c.catalog_hash) AS catalog_hash
+         FROM run_changes c {ChangeEntriesJoin} WHERE {runFilter}) changes
+        """;
 
     private static ChangeRecord ReadChange(DbDataReader r) => new()
     {
