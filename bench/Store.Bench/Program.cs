@@ -6,7 +6,9 @@
 // report after a deploy that changed every resource). With --postgres, the CPU of the server's
 // processes on this machine is measured too.
 // Usage: dotnet bench/Store.Bench/bin/Release/net10.0/Colabo.Config.Store.Bench.dll
-//          [--seconds S] [--callers N] [--nodes N] [--first] [--changes N] [--postgres CONNSTR]
+//          [--seconds S] [--callers N] [--nodes N] [--first] [--changes N] [--history N] [--postgres CONNSTR]
+// --history N records N runs of every node (one change, one state each) before measuring, so that the
+// tables and their indexes are the size of a store that has seen N reports per node.
 using System.Diagnostics;
 using System.Globalization;
 using Colabo.Config.Store;
@@ -18,6 +20,7 @@ var callers = Number("--callers", 64);
 var nodes = Math.Max(callers, Number("--nodes", 1000));
 var first = args.Contains("--first");
 var changed = Math.Clamp(Number("--changes", 1), 1, first ? 50 : 1);
+var history = Number("--history", 0);
 var postgres = Text("--postgres");
 var schema = "bench_" + Guid.NewGuid().ToString("N")[..8];
 var directory = Directory.CreateTempSubdirectory("colabo-store-bench-").FullName;
@@ -31,6 +34,13 @@ for (var n = 0; n < nodes; n++)
     await store.UpsertNodeAsync(new NodeRecord { Name = NodeName(n), EnrolledAt = DateTimeOffset.UtcNow }, CancellationToken.None);
 }
 Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, {(first ? $"first reports (50 states each, {changed} changed)" : "reports with one change")}; load average {LoadAverage()}");
+
+if (history > 0)
+{
+    var filling = Stopwatch.StartNew();
+    var (_, _, filled) = await MeasureAsync(int.MaxValue, runsPerCaller: history * nodes / callers, steady: true);
+    Console.WriteLine($"history: {filled} runs ({history} per node) in {filling.Elapsed.TotalSeconds:0} s");
+}
 
 // Warm-up, then the measured pass.
 await MeasureAsync(Math.Min(3, seconds));
@@ -49,16 +59,17 @@ if (postgres is not null)
 Directory.Delete(directory, recursive: true);
 return 0;
 
-async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int forSeconds)
+// steady: one change and one state per run whatever --first and --changes say (the history's runs).
+async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int forSeconds, long runsPerCaller = long.MaxValue, bool steady = false)
 {
-    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(forSeconds));
+    using var stop = new CancellationTokenSource(forSeconds == int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(forSeconds));
     long done = 0;
     var clock = Stopwatch.StartNew();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     // Caller c owns nodes c, c + callers, ...: like the master's actors, one report at a time per node.
     await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
     {
-        for (var i = 0; !stop.IsCancellationRequested; i++)
+        for (var i = 0; !stop.IsCancellationRequested && i < runsPerCaller; i++)
         {
             var node = NodeName(c + (callers * i % (nodes - nodes % callers)));
             var runId = Guid.NewGuid().ToString("N");
@@ -68,12 +79,12 @@ async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int f
                 Node = node, RunId = runId, CatalogHash = "sha256:bench", Commit = "c0ffee", StartedAt = at.AddSeconds(-2), FinishedAt = at,
                 ReceivedAt = at, Total = 50, InSync = 49, Changed = 1, Corrective = 1, State = "drifted",
             };
-            var changes = Enumerable.Range(0, changed).Select(r => new ChangeRecord
+            var changes = Enumerable.Range(0, steady ? 1 : changed).Select(r => new ChangeRecord
             {
                 Node = node, RunId = runId, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = "changed", Class = "corrective",
                 ChangesJson = """[{"property":"content","before":"x","after":"v1 0\n"}]""", At = at, CatalogHash = "sha256:bench",
             }).ToList();
-            var states = Enumerable.Range(0, first ? 50 : 1).Select(r => new ResourceStateRecord
+            var states = Enumerable.Range(0, !steady && first ? 50 : 1).Select(r => new ResourceStateRecord
             {
                 Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r < changed ? "changed" : "in_sync", RunId = runId,
                 UpdatedAt = at, LastChangedAt = r < changed ? at : null, LastChangeClass = r < changed ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",

@@ -142,6 +142,11 @@ public sealed class NodeActor
                     };
                 }
             }
+            if (_directory is { HoldsResources: false })
+            {
+                // Dropped now, young, rather than kept until they are old garbage (see NodeDirectory).
+                _resources = null;
+            }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken, a => a.IngestAsync(report, cancellationToken));
 

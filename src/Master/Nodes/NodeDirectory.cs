@@ -29,11 +29,14 @@ public sealed class NodeDirectory : IDisposable
 
     /// <param name="idleTimeout">Deactivate actors unused this long with no Watch stream; zero or less never does.</param>
     /// <param name="resourceHolders">
-    /// How many actors may keep their last-known resource states in memory at once (those that reported last).
-    /// Few on purpose: states kept for seconds get promoted to the old generation and die there, at
-    /// the cost of full collections; a node reporting every 30 minutes would reload them anyway.
+    /// How many actors may keep their last-known resource states in memory at once (those that reported
+    /// last); by default none: each report reads its node's states (one row) and drops them when done.
+    /// States kept for a while are promoted out of the GC's young generation and die later, at the cost
+    /// of older collections; a node reporting every 30 minutes would reload them anyway. Measured at
+    /// 10,000 agents on PostgreSQL: 827-935 first reports per second after a deploy with 256 holders,
+    /// 940-1,041 with none.
     /// </param>
-    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null, int resourceHolders = 256)
+    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null, int resourceHolders = 0)
     {
         _resourceHolders = resourceHolders;
         ArgumentNullException.ThrowIfNull(store);
@@ -79,8 +82,15 @@ public sealed class NodeDirectory : IDisposable
     public NodeActor Get(string name) =>
         _actors.GetOrAdd(name, static (n, directory) => new NodeActor(n, directory._store, directory._catalogs, directory._time, directory, directory.ResourcesLoaded), this);
 
+    /// <summary>Whether actors keep their resource states after a report (for the next one).</summary>
+    internal bool HoldsResources => _resourceHolders > 0;
+
     private void ResourcesLoaded(NodeActor actor)
     {
+        if (_resourceHolders <= 0)
+        {
+            return;
+        }
         _holdingResources.Enqueue(actor);
         while (_holdingResources.Count > _resourceHolders && _holdingResources.TryDequeue(out var oldest))
         {
