@@ -80,15 +80,15 @@ public static class ChangeLogJson
             Expect(ref reader, JsonTokenType.StartArray, node, runId);
             while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
             {
-                var resourceId = Text(ref reader);
-                var kind = Text(ref reader);
-                var role = Text(ref reader);
-                var status = Text(ref reader);
-                var changeClass = Text(ref reader);
-                var changesJson = Text(ref reader);
-                var message = Text(ref reader);
-                var at = Number(ref reader);
-                var ownCatalog = Text(ref reader);
+                var resourceId = JsonArrayFields.Text(ref reader);
+                var kind = JsonArrayFields.Text(ref reader);
+                var role = JsonArrayFields.Text(ref reader);
+                var status = JsonArrayFields.Text(ref reader);
+                var changeClass = JsonArrayFields.Text(ref reader);
+                var changesJson = JsonArrayFields.Text(ref reader);
+                var message = JsonArrayFields.Text(ref reader);
+                var at = JsonArrayFields.Number(ref reader) ?? 0;
+                var ownCatalog = JsonArrayFields.Text(ref reader);
                 changes.Add(new ChangeRecord
                 {
                     Node = node,
@@ -103,15 +103,7 @@ public static class ChangeLogJson
                     At = DateTimeOffset.FromUnixTimeMilliseconds(at),
                     CatalogHash = ownCatalog.Length == 0 ? catalogHash : ownCatalog,
                 });
-                // Fields a later version may append are skipped.
-                while (reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (!reader.Read())
-                    {
-                        throw new InvalidDataException($"The change log of run '{runId}' of node '{node}' ends inside an entry.");
-                    }
-                    reader.Skip();
-                }
+                JsonArrayFields.SkipRest(ref reader);
             }
             if (reader.TokenType != JsonTokenType.EndArray)
             {
@@ -132,24 +124,5 @@ public static class ChangeLogJson
         {
             throw new InvalidDataException($"The change log of run '{runId}' of node '{node}' is not a JSON array of arrays: expected {type}, found {reader.TokenType}.");
         }
-    }
-
-    // A field missing at the end of a shorter entry reads as empty.
-    private static string Text(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.EndArray || !reader.Read() || reader.TokenType != JsonTokenType.String)
-        {
-            return "";
-        }
-        return reader.GetString()!;
-    }
-
-    private static long Number(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.EndArray || !reader.Read() || reader.TokenType != JsonTokenType.Number)
-        {
-            return 0;
-        }
-        return reader.GetInt64();
     }
 }

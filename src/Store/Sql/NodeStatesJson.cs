@@ -93,20 +93,13 @@ public static class NodeStatesJson
                     Status = Text(ref reader, ref previous.Status),
                     Message = Text(ref reader, ref previous.Message),
                     RunId = Text(ref reader, ref previous.RunId),
-                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Number(ref reader) ?? 0),
-                    LastChangedAt = Number(ref reader) is { } changed ? DateTimeOffset.FromUnixTimeMilliseconds(changed) : null,
+                    UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(JsonArrayFields.Number(ref reader) ?? 0),
+                    LastChangedAt = JsonArrayFields.Number(ref reader) is { } changed ? DateTimeOffset.FromUnixTimeMilliseconds(changed) : null,
                     LastChangeClass = Text(ref reader, ref previous.LastChangeClass),
                     DesiredDigest = Text(ref reader, ref previous.DesiredDigest),
                     CatalogHash = Text(ref reader, ref previous.CatalogHash),
                 });
-                // Fields a later version may append are skipped.
-                if (reader.TokenType != JsonTokenType.EndArray)
-                {
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        reader.Skip();
-                    }
-                }
+                JsonArrayFields.SkipRest(ref reader);
             }
             if (reader.TokenType != JsonTokenType.EndObject)
             {
@@ -133,7 +126,7 @@ public static class NodeStatesJson
     // kind, role, status, run and catalog: a value equal to the previous resource's is that same string.
     private static string Text(ref Utf8JsonReader reader, ref string previous)
     {
-        if (reader.TokenType == JsonTokenType.EndArray || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        if (!JsonArrayFields.Next(ref reader) || reader.TokenType != JsonTokenType.String)
         {
             return "";
         }
@@ -154,14 +147,5 @@ public static class NodeStatesJson
         public string LastChangeClass = "";
         public string DesiredDigest = "";
         public string CatalogHash = "";
-    }
-
-    private static long? Number(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.EndArray || !reader.Read() || reader.TokenType == JsonTokenType.EndArray)
-        {
-            return null;
-        }
-        return reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
     }
 }
