@@ -24,18 +24,13 @@ public sealed class NodeActor
     private bool _deactivated;
     private bool _loaded;
     private NodeRecord? _node;
-    private Dictionary<string, ResourceStateRecord>? _resources;
 
-    private readonly Action<NodeActor>? _resourcesLoaded;
-
-    internal NodeActor(
-        string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, NodeDirectory? directory = null, Action<NodeActor>? resourcesLoaded = null)
+    internal NodeActor(string name, IConfigStore store, CatalogArchive catalogs, TimeProvider time, NodeDirectory? directory = null)
     {
         Name = name;
         _store = store;
         _catalogs = catalogs;
         _time = time;
-        _resourcesLoaded = resourcesLoaded;
         _directory = directory;
         Touch();
         // The mailbox loop must not hold on to the activating caller's context (its span, its scope).
@@ -62,7 +57,6 @@ public sealed class NodeActor
         AskAsync(() =>
         {
             _loaded = false;
-            _resources = null;
             return Task.FromResult(true);
         }, cancellationToken, async a =>
         {
@@ -103,66 +97,31 @@ public sealed class NodeActor
             {
                 throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
             }
-            if (_resources is not null && await _store.GetLastRunIdAsync(Name, cancellationToken) != _node.LastRunId)
-            {
-                // Another replica recorded a run of this node since these states were read (its agent
-                // reconnected there and back): read the node and its states again.
-                _resources = null;
-                _node = await _store.GetNodeAsync(Name, cancellationToken)
-                    ?? throw new MasterException(MasterErrorKind.NotFound, $"Node {Name} is not enrolled.");
-            }
-            if (_resources is null)
-            {
-                _resources = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
-                _resourcesLoaded?.Invoke(this);
-            }
-            var digests = ReportClassifier.NeedsCatalog(report, _resources) ? await _catalogs.FindDigestsAsync(report.CatalogHash, cancellationToken) : null;
-            var classified = ReportClassifier.Classify(Name, report, digests, _resources, _time.GetUtcNow());
+            // The node's last-known resource states are read for each report (one row) and not kept: at
+            // 10,000 nodes a node's next report is thousands of reports away, and states kept meanwhile
+            // only die old in the GC (bench/Master.Bench/RESULTS.md, runs 55-60). Read from the store, they
+            // also include what another replica recorded.
+            var previous = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
+            var digests = ReportClassifier.NeedsCatalog(report, previous) ? await _catalogs.FindDigestsAsync(report.CatalogHash, cancellationToken) : null;
+            var classified = ReportClassifier.Classify(Name, report, digests, previous, _time.GetUtcNow());
             // Only states that differ from the last known one are written: a converged fleet's
             // reports then cost one run row, not one row per resource.
-            var resources = _resources;
-            var changedStates = classified.States.Where(s => !resources.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
-            // Not the caller's token: once queued, the run may commit even if the agent hangs up, and
-            // this actor's view of the resources must follow the store (the agent's resend is a duplicate).
+            var changedStates = classified.States.Where(s => !previous.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
+            // Not the caller's token: once queued, the run may commit even if the agent hangs up (the
+            // agent's resend is then a duplicate).
             var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, CancellationToken.None);
-            if (saved)
+            if (saved && (_node.LastReportAt is null || _node.LastReportAt <= classified.Run.FinishedAt))
             {
-                foreach (var state in changedStates)
+                _node = _node with
                 {
-                    _resources[state.ResourceId] = state;
-                }
-                if (_node.LastReportAt is null || _node.LastReportAt <= classified.Run.FinishedAt)
-                {
-                    _node = _node with
-                    {
-                        LastReportAt = classified.Run.FinishedAt,
-                        LastRunId = classified.Run.RunId,
-                        LastRunState = classified.Run.State,
-                        AppliedHash = classified.Run.CatalogHash,
-                    };
-                }
-            }
-            if (_directory is { HoldsResources: false })
-            {
-                // Dropped now, young, rather than kept until they are old garbage (see NodeDirectory).
-                _resources = null;
+                    LastReportAt = classified.Run.FinishedAt,
+                    LastRunId = classified.Run.RunId,
+                    LastRunState = classified.Run.State,
+                    AppliedHash = classified.Run.CatalogHash,
+                };
             }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken, a => a.IngestAsync(report, cancellationToken));
-
-    /// <summary>
-    /// Drops the cached last-known resource states (reloaded from the store on the next report). The
-    /// directory asks this of the actors that loaded theirs longest ago, so that 10,000 nodes do not
-    /// keep 50 states each in memory between runs that come every 30 minutes.
-    /// </summary>
-    internal void ForgetResources() =>
-        // Straight into the mailbox, not through AskAsync: forgetting is not a use, so it must not
-        // restart the idle period that deactivates the actor.
-        _mailbox.Writer.TryWrite(() =>
-        {
-            _resources = null;
-            return Task.CompletedTask;
-        });
 
     // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>
@@ -234,7 +193,6 @@ public sealed class NodeActor
             _directory?.Forget(this);
             _mailbox.Writer.TryComplete();
             _node = null;
-            _resources = null;
             reply.TrySetResult(true);
             return Task.CompletedTask;
         }))
@@ -294,7 +252,6 @@ public sealed class NodeActor
                 if (e is OperationCanceledException)
                 {
                     _loaded = false;
-                    _resources = null;
                 }
                 reply.TrySetException(e);
             }

@@ -21,24 +21,13 @@ public sealed class NodeDirectory : IDisposable
     private readonly CatalogArchive _catalogs;
     private readonly TimeProvider _time;
     private readonly IDisposable _subscription;
-    private readonly ConcurrentQueue<NodeActor> _holdingResources = new();
-    private readonly int _resourceHolders;
     private readonly TimeSpan _idleTimeout;
     private readonly ITimer? _sweeper;
     private long _deactivations;
 
     /// <param name="idleTimeout">Deactivate actors unused this long with no Watch stream; zero or less never does.</param>
-    /// <param name="resourceHolders">
-    /// How many actors may keep their last-known resource states in memory at once (those that reported
-    /// last); by default none: each report reads its node's states (one row) and drops them when done.
-    /// States kept for a while are promoted out of the GC's young generation and die later, at the cost
-    /// of older collections; a node reporting every 30 minutes would reload them anyway. Measured at
-    /// 10,000 agents on PostgreSQL: 827-935 first reports per second after a deploy with 256 holders,
-    /// 940-1,041 with none.
-    /// </param>
-    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null, int resourceHolders = 0)
+    public NodeDirectory(IConfigStore store, CatalogArchive catalogs, TimeProvider time, TimeSpan? idleTimeout = null)
     {
-        _resourceHolders = resourceHolders;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
@@ -80,26 +69,7 @@ public sealed class NodeDirectory : IDisposable
     public event Action<ClusterEvent>? FleetEvent;
 
     public NodeActor Get(string name) =>
-        _actors.GetOrAdd(name, static (n, directory) => new NodeActor(n, directory._store, directory._catalogs, directory._time, directory, directory.ResourcesLoaded), this);
-
-    /// <summary>Whether actors keep their resource states after a report (for the next one).</summary>
-    internal bool HoldsResources => _resourceHolders > 0;
-
-    private void ResourcesLoaded(NodeActor actor)
-    {
-        if (_resourceHolders <= 0)
-        {
-            return;
-        }
-        _holdingResources.Enqueue(actor);
-        while (_holdingResources.Count > _resourceHolders && _holdingResources.TryDequeue(out var oldest))
-        {
-            if (oldest != actor)
-            {
-                oldest.ForgetResources();
-            }
-        }
-    }
+        _actors.GetOrAdd(name, static (n, directory) => new NodeActor(n, directory._store, directory._catalogs, directory._time, directory), this);
 
     public NodeActor? Find(string name) => _actors.GetValueOrDefault(name);
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Colabo.Config.Store.Sql;
@@ -25,8 +23,7 @@ public static class ChangeLogJson
         var seen = changes.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         long first = long.MaxValue, last = long.MinValue;
         var count = 0;
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
-        buffer.ResetWrittenCount();
+        var buffer = JsonTextBuffer.Take();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
@@ -57,17 +54,9 @@ public static class ChangeLogJson
             }
             writer.WriteEndArray();
         }
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        if (buffer.Capacity > 64 * 1024)
-        {
-            t_buffer = null;
-        }
+        var json = JsonTextBuffer.Text(buffer);
         return new Entries(json, count == 0 ? 0 : first, count == 0 ? 0 : last, catalogHash, count);
     }
-
-    // A batch's entries are written on one thread: the text is built in that thread's buffer.
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>The entries of one run in resource id order (ordinal), from UTF-8 text.</summary>
     /// <exception cref="InvalidDataException">The text is not an array of entries.</exception>

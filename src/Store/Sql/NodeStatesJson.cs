@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Colabo.Config.Store.Sql;
@@ -28,8 +26,7 @@ public static class NodeStatesJson
             }
             latest[state.ResourceId] = state;
         }
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
-        buffer.ResetWrittenCount();
+        var buffer = JsonTextBuffer.Take();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -58,17 +55,9 @@ public static class NodeStatesJson
             }
             writer.WriteEndObject();
         }
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        if (buffer.Capacity > 64 * 1024)
-        {
-            t_buffer = null;
-        }
+        var json = JsonTextBuffer.Text(buffer);
         return json;
     }
-
-    // A report's states are written on one thread: the text is built in that thread's buffer.
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>The states of <paramref name="node"/> in resource id order (ordinal), from UTF-8 text.</summary>
     /// <exception cref="InvalidDataException">The text is not a states object.</exception>

@@ -513,7 +513,7 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// The change log as rows of <see cref="ChangeColumns"/> (a derived table named <c>changes</c>): the
     /// entries of the runs in <c>run_changes c</c> that <paramref name="runFilter"/> keeps.
     /// </summary>
-    protected string ChangeRows(string runFilter) => $"""
+    private string ChangeRows(string runFilter) => $"""
         (SELECT c.node AS node, c.run_id AS run_id, e.value ->> 0 AS resource_id, e.value ->> 1 AS kind,
            e.value ->> 2 AS role, e.value ->> 3 AS status, e.value ->> 4 AS change_class, e.value ->> 5 AS changes,
            e.value ->> 6 AS message, CAST(e.value ->> 7 AS BIGINT) AS at, COALESCE(e.value ->> 8, c.catalog_hash) AS catalog_hash

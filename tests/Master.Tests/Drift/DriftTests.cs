@@ -104,15 +104,13 @@ public sealed class DriftTests
         Assert.True(ReportClassifier.NeedsCatalog(Run("r7", "sha256:v1", T, Outcome("file:/etc/issue", OutcomeStatus.InSync)), previous));
     }
 
-    [Theory(Timeout = 30_000)]
-    [InlineData(0)] // the default: every report reads its node's states and drops them after
-    [InlineData(1)] // one holder: db-1's report makes web-1 drop the states it kept
-    public async Task A_node_whose_resource_states_were_dropped_from_memory_reloads_them_and_still_sees_drift_as_corrective(int holders)
+    [Fact(Timeout = 30_000)]
+    public async Task Each_report_reads_its_nodes_last_known_states_from_the_store_and_still_sees_drift_as_corrective()
     {
         var (master, _, _) = await EnrolledWithCatalogsAsync();
         await using var _m = master;
         await master.EnrollAsync("db-1", "base");
-        using var nodes = new Colabo.Config.Master.Nodes.NodeDirectory(master.Store, master.Catalogs, master.Time, resourceHolders: holders);
+        using var nodes = new Colabo.Config.Master.Nodes.NodeDirectory(master.Store, master.Catalogs, master.Time);
         var web = nodes.Get("web-1");
         var db = nodes.Get("db-1");
 
