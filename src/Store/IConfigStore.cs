@@ -15,8 +15,6 @@ public interface IConfigStore : IAsyncDisposable, IRepoStatusStore
     // Nodes
     Task UpsertNodeAsync(NodeRecord node, CancellationToken cancellationToken);
     Task<NodeRecord?> GetNodeAsync(string name, CancellationToken cancellationToken);
-    /// <summary>The run id of the node's newest recorded run ("" before its first), or null when it is not enrolled.</summary>
-    Task<string?> GetLastRunIdAsync(string name, CancellationToken cancellationToken);
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken);
     /// <summary>Records a check-in: facts (when not null), the catalog hash served, the time.</summary>
     Task RecordCheckInAsync(string node, string? factsJson, string catalogHash, DateTimeOffset at, CancellationToken cancellationToken);

@@ -74,20 +74,6 @@ public abstract partial class StoreConformance : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task The_last_run_id_follows_the_newest_run_and_is_null_for_an_unknown_node()
-    {
-        await Store.UpsertNodeAsync(Node("web-1") with { LastRunId = "" }, Ct);
-        var before = await Store.GetLastRunIdAsync("web-1", Ct);
-
-        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(2)), [], [], Ct);
-        await Store.SaveRunAsync(Run("web-1", "r1", T0.AddMinutes(1)), [], [], Ct);
-
-        Assert.Equal("", before);
-        Assert.Equal("r2", await Store.GetLastRunIdAsync("web-1", Ct));
-        Assert.Null(await Store.GetLastRunIdAsync("web-9", Ct));
-    }
-
-    [Fact(Timeout = 30_000)]
     public async Task A_check_in_records_facts_catalog_hash_and_time_and_keeps_facts_when_none_are_sent()
     {
         await Store.UpsertNodeAsync(Node("web-1"), Ct);

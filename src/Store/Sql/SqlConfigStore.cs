@@ -133,12 +133,6 @@ public abstract partial class SqlConfigStore : IConfigStore
         return nodes.Count == 0 ? null : nodes[0];
     }
 
-    public async Task<string?> GetLastRunIdAsync(string name, CancellationToken cancellationToken)
-    {
-        var runs = await QueryAsync("SELECT last_run_id FROM nodes WHERE name = @name", r => r.GetString(0), cancellationToken, ("name", name));
-        return runs.Count == 0 ? null : runs[0];
-    }
-
     public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {NodeColumns} FROM nodes ORDER BY name", ReadNode, cancellationToken);
 
