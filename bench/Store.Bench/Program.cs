@@ -1,14 +1,14 @@
 // Report ingestion at the store, without the network: how many runs per second SaveRunAsync records
 // when many nodes report at once. Each run is what the master writes for a report of 50 resources of
-// which one changed: the run row, one change-log entry, one resource state (unchanged states are not
-// rewritten). With --first, every run also writes all 50 resource states (a node's first report);
-// --changes N makes N of them changed, each with its change-log entry (--first --changes 50 is the
-// report after a deploy that changed every resource). With --postgres, the CPU of the server's
+// which one changed: the run row, one change-log entry, and the node's 50 resource states, which the
+// master writes whole whenever one of them changed (a report that changed none writes no states; not
+// measured here). --changes N makes N of them changed, each with its change-log entry (--changes 50 is
+// the report after a deploy that changed every resource). With --postgres, the CPU of the server's
 // processes on this machine is measured too.
 // Usage: dotnet bench/Store.Bench/bin/Release/net10.0/Colabo.Config.Store.Bench.dll
-//          [--seconds S] [--callers N] [--nodes N] [--first] [--changes N] [--history N] [--postgres CONNSTR]
-// --history N records N runs of every node (one change, one state each) before measuring, so that the
-// tables and their indexes are the size of a store that has seen N reports per node.
+//          [--seconds S] [--callers N] [--nodes N] [--changes N] [--history N] [--postgres CONNSTR]
+// --history N records N runs of every node (one change each) before measuring, so that the tables and
+// their indexes are the size of a store that has seen N reports per node.
 using System.Diagnostics;
 using System.Globalization;
 using Colabo.Config.Store;
@@ -18,8 +18,7 @@ using Colabo.Config.Store.Sqlite;
 var seconds = Number("--seconds", 10);
 var callers = Number("--callers", 64);
 var nodes = Math.Max(callers, Number("--nodes", 1000));
-var first = args.Contains("--first");
-var changed = Math.Clamp(Number("--changes", 1), 1, first ? 50 : 1);
+var changed = Math.Clamp(Number("--changes", 1), 1, 50);
 var history = Number("--history", 0);
 var postgres = Text("--postgres");
 var schema = "bench_" + Guid.NewGuid().ToString("N")[..8];
@@ -33,7 +32,7 @@ for (var n = 0; n < nodes; n++)
 {
     await store.UpsertNodeAsync(new NodeRecord { Name = NodeName(n), EnrolledAt = DateTimeOffset.UtcNow }, CancellationToken.None);
 }
-Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, {(first ? $"first reports (50 states each, {changed} changed)" : "reports with one change")}; load average {LoadAverage()}");
+Console.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}: {nodes} nodes, {callers} concurrent callers, {seconds} s, reports of 50 states, {changed} changed; load average {LoadAverage()}");
 
 if (history > 0)
 {
@@ -59,7 +58,7 @@ if (postgres is not null)
 Directory.Delete(directory, recursive: true);
 return 0;
 
-// steady: one change and one state per run whatever --first and --changes say (the history's runs).
+// steady: one change per run whatever --changes says (the history's runs).
 async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int forSeconds, long runsPerCaller = long.MaxValue, bool steady = false)
 {
     using var stop = new CancellationTokenSource(forSeconds == int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(forSeconds));
@@ -79,15 +78,16 @@ async Task<(double PerSecond, double CpuMsPerRun, long Runs)> MeasureAsync(int f
                 Node = node, RunId = runId, CatalogHash = "sha256:bench", Commit = "c0ffee", StartedAt = at.AddSeconds(-2), FinishedAt = at,
                 ReceivedAt = at, Total = 50, InSync = 49, Changed = 1, Corrective = 1, State = "drifted",
             };
-            var changes = Enumerable.Range(0, steady ? 1 : changed).Select(r => new ChangeRecord
+            var changedNow = steady ? 1 : changed;
+            var changes = Enumerable.Range(0, changedNow).Select(r => new ChangeRecord
             {
                 Node = node, RunId = runId, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = "changed", Class = "corrective",
                 ChangesJson = """[{"property":"content","before":"x","after":"v1 0\n"}]""", At = at, CatalogHash = "sha256:bench",
             }).ToList();
-            var states = Enumerable.Range(0, !steady && first ? 50 : 1).Select(r => new ResourceStateRecord
+            var states = Enumerable.Range(0, 50).Select(r => new ResourceStateRecord
             {
-                Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r < changed ? "changed" : "in_sync", RunId = runId,
-                UpdatedAt = at, LastChangedAt = r < changed ? at : null, LastChangeClass = r < changed ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",
+                Node = node, ResourceId = $"file:/etc/colabo/f{r}", Kind = "file", Role = "base", Status = r < changedNow ? "changed" : "in_sync", RunId = runId,
+                UpdatedAt = at, LastChangedAt = r < changedNow ? at : null, LastChangeClass = r < changedNow ? "corrective" : "", DesiredDigest = "d" + r, CatalogHash = "sha256:bench",
             }).ToList();
             if (!await store.SaveRunAsync(run, changes, states, CancellationToken.None))
             {

@@ -43,10 +43,11 @@ public sealed partial class PostgresConfigStore
             AddRunArrays(command.Parameters, batchRuns);
             AddChangeArrays(command.Parameters, candidates, "c_");
             // Nodes in key order, so that two replicas writing the same rows lock them in the same order.
-            var states = candidates.Where(w => w.States.Count > 0).OrderBy(w => w.Run.Node, StringComparer.Ordinal).ToList();
+            var states = candidates.Where(w => w.StatesJson is not null).OrderBy(w => w.Run.Node, StringComparer.Ordinal).ToList();
             command.Parameters.Add(Array("s_owner", states.Select(w => w.Run.RunId)));
             command.Parameters.Add(Array("s_node", states.Select(w => w.Run.Node)));
-            command.Parameters.Add(Array("s_states", states.Select(w => NodeStatesJson.Write(w.States))));
+            command.Parameters.Add(Array("s_states", states.Select(w => w.StatesJson!)));
+            command.Parameters.Add(Array("s_at", states.Select(w => w.Run.FinishedAt.ToUnixTimeMilliseconds())));
             await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
             while (await reader.ReadAsync(CancellationToken.None))
             {
@@ -80,10 +81,10 @@ public sealed partial class PostgresConfigStore
           WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = c.node AND ins.run_id = c.run_id)
           ON CONFLICT (node, run_id) DO NOTHING
         ), st AS (
-          INSERT INTO node_states (node, states)
-          SELECT s.node, CAST(s.states AS jsonb) FROM unnest(@s_owner, @s_node, @s_states) AS s(owner, node, states)
+          INSERT INTO node_states (node, states, at)
+          SELECT s.node, s.states, s.at FROM unnest(@s_owner, @s_node, @s_states, @s_at) AS s(owner, node, states, at)
           WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = s.node AND ins.run_id = s.owner)
-          ON CONFLICT (node) DO UPDATE SET states = node_states.states || excluded.states
+          ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
         ), nd AS (
           UPDATE nodes SET last_report_at = ins.finished_at, last_run_id = ins.run_id, last_run_state = ins.state,
             applied_hash = ins.catalog_hash
@@ -140,16 +141,18 @@ public sealed partial class PostgresConfigStore
             AddChangeArrays(insertChanges.Parameters, written);
             batch.BatchCommands.Add(insertChanges);
         }
-        // One states object per node (a resource's state from the batch's latest run of the node wins),
-        // nodes in key order so that two replicas writing the same rows lock them in the same order.
-        var states = written.Where(w => w.States.Count > 0)
+        // One states object per node, the one of the batch's latest run of the node (as the statement's
+        // guard would decide between them), nodes in key order so that two replicas writing the same
+        // rows lock them in the same order.
+        var states = written.Where(w => w.StatesJson is not null)
             .GroupBy(w => w.Run.Node, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (Node: g.Key, States: NodeStatesJson.Write(g.SelectMany(w => w.States)))).ToList();
+            .Select(g => g.MaxBy(w => w.Run.FinishedAt)!).ToList();
         if (states.Count > 0)
         {
             var upsertStates = new NpgsqlBatchCommand(UpsertStatesSql);
-            upsertStates.Parameters.Add(Array("node", states.Select(s => s.Node)));
-            upsertStates.Parameters.Add(Array("states", states.Select(s => s.States)));
+            upsertStates.Parameters.Add(Array("node", states.Select(w => w.Run.Node)));
+            upsertStates.Parameters.Add(Array("states", states.Select(w => w.StatesJson!)));
+            upsertStates.Parameters.Add(Array("at", states.Select(w => w.Run.FinishedAt.ToUnixTimeMilliseconds())));
             batch.BatchCommands.Add(upsertStates);
         }
         var summaries = written.Select(w => w.Run)
@@ -182,9 +185,9 @@ public sealed partial class PostgresConfigStore
         """;
 
     private const string UpsertStatesSql = """
-        INSERT INTO node_states (node, states)
-        SELECT u.node, CAST(u.states AS jsonb) FROM unnest(@node, @states) AS u(node, states)
-        ON CONFLICT (node) DO UPDATE SET states = node_states.states || excluded.states
+        INSERT INTO node_states (node, states, at)
+        SELECT * FROM unnest(@node, @states, @at)
+        ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
         """;
 
     private const string UpdateNodesSql = """
@@ -218,7 +221,7 @@ public sealed partial class PostgresConfigStore
     /// <summary>One change-log row per run with changes: its entries in one array (see <see cref="ChangeLogJson"/>).</summary>
     private static void AddChangeArrays(NpgsqlParameterCollection p, IEnumerable<RunWrite> runs, string prefix = "")
     {
-        var rows = runs.Where(w => w.Changes.Count > 0).Select(w => (w.Run, Entries: ChangeLogJson.Write(w.Changes))).ToList();
+        var rows = runs.Where(w => w.ChangeLog is not null).Select(w => (w.Run, Entries: w.ChangeLog!.Value)).ToList();
         p.Add(Array(prefix + "node", rows.Select(r => r.Run.Node)));
         p.Add(Array(prefix + "run", rows.Select(r => r.Run.RunId)));
         p.Add(Array(prefix + "first", rows.Select(r => r.Entries.FirstAt)));

@@ -55,14 +55,30 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
 
     protected override string BlobType => "BYTEA";
 
-    protected override string JsonType => "JSONB";
-
-    protected override string MergeJsonObjects(string existing, string patch) => $"{existing} || {patch}";
+    protected override string MergeJsonObjects(string existing, string patch) =>
+        $"CAST(CAST({existing} AS jsonb) || CAST({patch} AS jsonb) AS TEXT)";
 
     protected override string ResourceStatesAggregate => """
-        jsonb_object_agg(resource_id, jsonb_build_array(kind, role, status, message, run_id, updated_at, last_changed_at,
-          last_change_class, desired_digest, catalog_hash))
+        CAST(jsonb_object_agg(resource_id, jsonb_build_array(kind, role, status, message, run_id, updated_at, last_changed_at,
+          last_change_class, desired_digest, catalog_hash)) AS TEXT)
         """;
+
+    protected override string ColumnExistsSql =>
+        "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND NOT attisdropped";
+
+    protected override async Task UpgradeColumnsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await base.UpgradeColumnsAsync(connection, cancellationToken);
+        // Stores written before the master wrote a node's states whole kept them as jsonb, which PostgreSQL
+        // parsed on every write, merged and printed on every read. Text from now on (one rewrite of the table).
+        await using var type = new NpgsqlCommand(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass('node_states') AND attname = 'states'",
+            (NpgsqlConnection)connection);
+        if (await type.ExecuteScalarAsync(cancellationToken) is "jsonb")
+        {
+            await ExecuteAsync(connection, null, "ALTER TABLE node_states ALTER COLUMN states TYPE TEXT USING CAST(states AS TEXT)", cancellationToken);
+        }
+    }
 
     protected override string ChangeEntriesJoin => "CROSS JOIN LATERAL json_array_elements(CAST(c.entries AS json)) AS e(value)";
 

@@ -54,9 +54,14 @@ public interface IConfigStore : IAsyncDisposable, IRepoStatusStore
 
     // Reports
     /// <summary>
-    /// Atomically records a run, its change-log entries, the resources' new last-known states, and
+    /// Atomically records a run, its change-log entries, the node's last-known resource states, and
     /// the node's report summary. Returns false (and stores nothing) when the run id is already recorded.
     /// </summary>
+    /// <param name="states">
+    /// Every resource state the node has after this run (the caller read the ones before it): they replace
+    /// the stored states whole, unless the stored ones were written by a run that finished later. Empty
+    /// leaves the stored states as they are.
+    /// </param>
     Task<bool> SaveRunAsync(RunRecord run, IReadOnlyList<ChangeRecord> changes, IReadOnlyList<ResourceStateRecord> states, CancellationToken cancellationToken);
     Task<RunRecord?> GetRunAsync(string node, string runId, CancellationToken cancellationToken);
     /// <summary>Runs of a node, newest first.</summary>

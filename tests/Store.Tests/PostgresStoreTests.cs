@@ -16,6 +16,8 @@ public sealed class PostgresStoreTests : StoreConformance
 
     protected override Task ExecuteSqlAsync(string sql) => TestPostgres.ExecuteAsync(_schema, sql);
 
+    protected override string StatesColumnTypeBefore => "JSONB";
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -63,16 +63,17 @@ public abstract partial class StoreConformance
     {
         await Store.UpsertNodeAsync(Node("web-1"), Ct);
 
-        // Saved together they share batches, so a batch holds several runs of one node.
+        // Saved together they share batches, so a batch holds several runs of one node. Run i adds a
+        // resource: its states are those of every run before it and its own.
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Store.SaveRunAsync(
             Run("web-1", $"r{i:00}", T0.AddMinutes(i)),
             [Change("web-1", $"r{i:00}", "file:/etc/motd", "corrective", T0.AddMinutes(i))],
-            [State("web-1", $"r{i:00}", $"file:/etc/f{i:00}", T0.AddMinutes(i))], Ct)));
+            [.. Enumerable.Range(0, i + 1).Select(j => State("web-1", $"r{j:00}", $"file:/etc/f{j:00}", T0.AddMinutes(j)))], Ct)));
 
         Assert.All(answers, Assert.True);
         Assert.Equal(20, (await Store.ListRunsAsync("web-1", null, 100, Ct)).Count);
         Assert.Equal(20, (await Store.QueryChangesAsync(new ChangeQuery(), Ct)).Count);
-        Assert.Equal(20, (await Store.GetResourceStatesAsync("web-1", Ct)).Count);
+        Assert.Equal(Enumerable.Range(0, 20).Select(j => $"r{j:00}"), (await Store.GetResourceStatesAsync("web-1", Ct)).Select(s => s.RunId));
         Assert.Equal("r19", (await Store.GetNodeAsync("web-1", Ct))!.LastRunId);
     }
 

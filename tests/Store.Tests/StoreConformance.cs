@@ -396,19 +396,55 @@ public abstract partial class StoreConformance : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_run_replaces_the_states_it_reports_and_keeps_the_others()
+    public async Task A_runs_states_replace_the_nodes_unless_a_run_that_finished_later_wrote_them()
     {
         await Store.UpsertNodeAsync(Node("web-1"), Ct);
         var motd = State("web-1", "r1", "file:/etc/motd", T0) with { Status = "changed", LastChangedAt = T0, LastChangeClass = "corrective", DesiredDigest = "d1" };
         var nginx = State("web-1", "r1", "package:nginx", T0) with { DesiredDigest = "d2", CatalogHash = "sha256:c" };
-        await Store.SaveRunAsync(Run("web-1", "r1", T0), [], [motd, nginx], Ct);
+        var cron = State("web-1", "r1", "service:cron", T0);
+        await Store.SaveRunAsync(Run("web-1", "r1", T0), [], [motd, nginx, cron], Ct);
         var nginxFailed = State("web-1", "r2", "package:nginx", T0.AddMinutes(30)) with { Status = "failed", Message = "apt-get failed", DesiredDigest = "d2" };
 
-        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [nginxFailed], Ct);
+        // The whole set: a resource the node no longer has (cron) goes.
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [motd, nginxFailed], Ct);
+        Assert.Equal([motd, nginxFailed], await Store.GetResourceStatesAsync("web-1", Ct));
 
+        // A run with no states leaves them; one that finished before the run that wrote them (committed
+        // late, say through another replica) does not replace them, though the run itself is recorded.
+        await Store.SaveRunAsync(Run("web-1", "r3", T0.AddMinutes(60)), [], [], Ct);
+        Assert.True(await Store.SaveRunAsync(Run("web-1", "r0", T0.AddMinutes(10)), [], [State("web-1", "r0", "file:/etc/motd", T0.AddMinutes(10))], Ct));
         Assert.Equal([motd, nginxFailed], await Store.GetResourceStatesAsync("web-1", Ct));
         Assert.Empty(await Store.GetResourceStatesAsync("web-2", Ct));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task States_an_older_version_merged_in_the_database_are_read_and_replaced_after_the_upgrade()
+    {
+        // What the version before wrote: no finish time of the writing run, and on PostgreSQL a jsonb value.
+        await ExecuteSqlAsync("DROP TABLE node_states");
+        await ExecuteSqlAsync($"CREATE TABLE node_states (node TEXT PRIMARY KEY, states {StatesColumnTypeBefore} NOT NULL)");
+        var t0 = T0.ToUnixTimeMilliseconds();
+        await ExecuteSqlAsync($$"""
+            INSERT INTO node_states VALUES ('web-1', '{"file:/etc/motd": ["file", "base", "changed", "it''s", "r1", {{t0}}, {{t0}}, "corrective", "d1", "sha256:c"]}')
+            """);
+        await Store.UpsertNodeAsync(Node("web-1"), Ct);
+
+        await Store.InitializeAsync(Ct);
+
+        var motd = State("web-1", "r1", "file:/etc/motd", T0) with
+        {
+            Status = "changed", Message = "it's", LastChangedAt = T0, LastChangeClass = "corrective", DesiredDigest = "d1", CatalogHash = "sha256:c",
+        };
+        Assert.Equal([motd], await Store.GetResourceStatesAsync("web-1", Ct));
+        // Any run replaces what was kept before (as written by a run finished at time zero).
+        var nginx = State("web-1", "r2", "package:nginx", T0.AddMinutes(30));
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [motd, nginx], Ct);
+        await Store.InitializeAsync(Ct);
+        Assert.Equal([motd, nginx], await Store.GetResourceStatesAsync("web-1", Ct));
+    }
+
+    /// <summary>The type of <c>node_states.states</c> in the version before this one.</summary>
+    protected virtual string StatesColumnTypeBefore => "TEXT";
 
     [Fact(Timeout = 30_000)]
     public async Task Resource_states_keep_every_field_whatever_text_they_hold()
@@ -465,9 +501,10 @@ public abstract partial class StoreConformance : IAsyncLifetime
         Assert.Equal(
             [State("db-1", "r9", "package:postgresql", T0.AddMilliseconds(1)) with { Role = "db", Status = "failed", Message = "apt-get failed" }],
             await Store.GetResourceStatesAsync("db-1", Ct));
-        // The old table is gone (a second start finds nothing to move) and new runs merge into what moved.
+        // The old table is gone (a second start finds nothing to move) and new runs replace what moved.
         await Store.InitializeAsync(Ct);
-        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [State("web-1", "r2", "package:nginx", T0.AddMinutes(30))], Ct);
+        var moved = await Store.GetResourceStatesAsync("web-1", Ct);
+        await Store.SaveRunAsync(Run("web-1", "r2", T0.AddMinutes(30)), [], [moved[0], State("web-1", "r2", "package:nginx", T0.AddMinutes(30))], Ct);
         Assert.Equal(["r1", "r2"], (await Store.GetResourceStatesAsync("web-1", Ct)).Select(s => s.RunId));
         await Assert.ThrowsAnyAsync<Exception>(() => ExecuteSqlAsync("SELECT 1 FROM resource_states"));
     }

@@ -104,12 +104,13 @@ public sealed class NodeActor
             var previous = (await _store.GetResourceStatesAsync(Name, cancellationToken)).ToDictionary(s => s.ResourceId, StringComparer.Ordinal);
             var digests = ReportClassifier.NeedsCatalog(report, previous) ? await _catalogs.FindDigestsAsync(report.CatalogHash, cancellationToken) : null;
             var classified = ReportClassifier.Classify(Name, report, digests, previous, _time.GetUtcNow());
-            // Only states that differ from the last known one are written: a converged fleet's
-            // reports then cost one run row, not one row per resource.
-            var changedStates = classified.States.Where(s => !previous.TryGetValue(s.ResourceId, out var known) || !SameState(known, s)).ToList();
+            // The states are written only when one differs from the last known one (a converged fleet's
+            // reports then cost one run row), and then whole: the run's over the ones before it, which the
+            // database stores as they come, with no parse or merge of its own.
+            var states = StatesAfter(previous, classified.States);
             // Not the caller's token: once queued, the run may commit even if the agent hangs up (the
             // agent's resend is then a duplicate).
-            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, changedStates, CancellationToken.None);
+            var saved = await _store.SaveRunAsync(classified.Run, classified.Changes, states, CancellationToken.None);
             if (saved && (_node.LastReportAt is null || _node.LastReportAt <= classified.Run.FinishedAt))
             {
                 _node = _node with
@@ -122,6 +123,21 @@ public sealed class NodeActor
             }
             return new ReportAck { RunId = report.Start.RunId, Duplicate = !saved, OutcomesRecorded = saved ? report.Outcomes.Count : 0 };
         }, cancellationToken, a => a.IngestAsync(report, cancellationToken));
+
+    /// <summary>The node's states after a run (updating <paramref name="previous"/> in place), or none when the run changed none of them.</summary>
+    private static List<ResourceStateRecord> StatesAfter(Dictionary<string, ResourceStateRecord> previous, IReadOnlyList<ResourceStateRecord> reported)
+    {
+        var changed = false;
+        foreach (var state in reported)
+        {
+            if (!previous.TryGetValue(state.ResourceId, out var known) || !SameState(known, state))
+            {
+                previous[state.ResourceId] = state;
+                changed = true;
+            }
+        }
+        return changed ? [.. previous.Values] : [];
+    }
 
     // Field by field rather than comparing copies: this runs for every resource of every report.
     private static bool SameState(ResourceStateRecord a, ResourceStateRecord b) =>

@@ -7,8 +7,9 @@ namespace Colabo.Config.Store.Sql;
 /// each resource id maps to an array of its fields in a fixed order,
 /// <c>[kind, role, status, message, run_id, updated_at, last_changed_at, last_change_class,
 /// desired_digest, catalog_hash]</c> (times in Unix milliseconds, <c>last_changed_at</c> null when never).
-/// Arrays, not objects, so that merging a report's states into the stored ones (SQLite's
-/// <c>json_patch</c>, PostgreSQL's <c>||</c>) replaces a resource's state whole.
+/// Arrays, not objects: shorter, and where states are merged in SQL (an upgrade's move of older
+/// rows: SQLite's <c>json_patch</c>, PostgreSQL's <c>||</c>) a resource's state is replaced whole.
+/// The master writes the object whole; the database stores it as text.
 /// </summary>
 public static class NodeStatesJson
 {

@@ -84,21 +84,22 @@ public abstract partial class SqlConfigStore
         await using var updateNode = Prepared(connection, transaction, UpdateNodeSql);
         for (var i = 0; i < runs.Count; i++)
         {
-            var (run, changes, states) = runs[i];
+            var write = runs[i];
+            var run = write.Run;
             Bind(insertRun, RunValues(run));
             if (await insertRun.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 continue;
             }
             saved[i] = true;
-            if (changes.Count > 0)
+            if (write.ChangeLog is { } entries)
             {
-                Bind(insertChanges, ChangeValues(run, ChangeLogJson.Write(changes)));
+                Bind(insertChanges, ChangeValues(run, entries));
                 await insertChanges.ExecuteNonQueryAsync(cancellationToken);
             }
-            if (states.Count > 0)
+            if (write.StatesJson is { } states)
             {
-                Bind(upsertStates, [("node", run.Node), ("states", NodeStatesJson.Write(states))]);
+                Bind(upsertStates, [("node", run.Node), ("states", states), ("at", Ms(run.FinishedAt))]);
                 await upsertStates.ExecuteNonQueryAsync(cancellationToken);
             }
             Bind(updateNode, NodeSummaryValues(run));
@@ -121,11 +122,10 @@ public abstract partial class SqlConfigStore
         ON CONFLICT (node, run_id) DO NOTHING
         """;
 
-    // The run's states merged into the node's: the resources it reports replace theirs, the others stay.
-    // (The states travel as text, which SQLite stores as is; PostgreSQL replaces this writer with its own.)
-    private string UpsertStatesSql => $"""
-        INSERT INTO node_states (node, states) VALUES (@node, @states)
-        ON CONFLICT (node) DO UPDATE SET states = {MergeJsonObjects("node_states.states", "excluded.states")}
+    // The node's states after the run replace the stored ones, unless a run that finished later wrote them.
+    private const string UpsertStatesSql = """
+        INSERT INTO node_states (node, states, at) VALUES (@node, @states, @at)
+        ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
         """;
 
     private const string UpdateNodeSql = """

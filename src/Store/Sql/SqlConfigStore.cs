@@ -24,11 +24,11 @@ public abstract partial class SqlConfigStore : IConfigStore
 
     protected abstract string BlobType { get; }
 
-    /// <summary>The column type of JSON values the database merges (node_states).</summary>
-    protected abstract string JsonType { get; }
-
-    /// <summary>SQL merging two JSON objects key by key, the second one's values winning.</summary>
+    /// <summary>SQL merging two JSON objects held as text key by key, the second one's values winning (as text).</summary>
     protected abstract string MergeJsonObjects(string existing, string patch);
+
+    /// <summary>SQL answering 1 when the table named by <c>@table</c> has a column named by <c>@column</c>, else 0.</summary>
+    protected abstract string ColumnExistsSql { get; }
 
     /// <summary>SQL aggregating the rows of one node in the old <c>resource_states</c> table into its states object.</summary>
     protected abstract string ResourceStatesAggregate { get; }
@@ -57,10 +57,11 @@ public abstract partial class SqlConfigStore : IConfigStore
     protected async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        foreach (var statement in SqlSchema.Statements(BlobType, JsonType))
+        foreach (var statement in SqlSchema.Statements(BlobType))
         {
             await ExecuteAsync(connection, null, statement, cancellationToken);
         }
+        await UpgradeColumnsAsync(connection, cancellationToken);
         // Stores written before node_states kept one row per resource in resource_states: each node's rows
         // become its states object.
         await MoveOldTableAsync(connection, "resource_states", $"""
@@ -76,6 +77,23 @@ public abstract partial class SqlConfigStore : IConfigStore
             FROM changes WHERE true GROUP BY node, run_id
             ON CONFLICT (node, run_id) DO NOTHING
             """, cancellationToken);
+    }
+
+    /// <summary>Brings the columns of tables an older version created up to date (run before any data moves).</summary>
+    protected virtual async Task UpgradeColumnsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // node_states before the finish time of the run that wrote each row: 0, which any run replaces.
+        if (!await ColumnExistsAsync(connection, "node_states", "at", cancellationToken))
+        {
+            await ExecuteAsync(connection, null, "ALTER TABLE node_states ADD COLUMN at BIGINT NOT NULL DEFAULT 0", cancellationToken);
+        }
+    }
+
+    protected async Task<bool> ColumnExistsAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var exists = Command(connection, null, ColumnExistsSql, [("table", table), ("column", column)]);
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
     /// <summary>

@@ -2,11 +2,11 @@ namespace Colabo.Config.Store.Sql;
 
 /// <summary>
 /// The schema, written once for both providers: timestamps are Unix milliseconds (BIGINT), booleans
-/// are 0/1, lists are JSON text; only the binary and JSON column types differ.
+/// are 0/1, lists are JSON text; only the binary column type differs.
 /// </summary>
 public static class SqlSchema
 {
-    public static IReadOnlyList<string> Statements(string blobType, string jsonType) =>
+    public static IReadOnlyList<string> Statements(string blobType) =>
     [
         """
         CREATE TABLE IF NOT EXISTS nodes (
@@ -55,7 +55,9 @@ public static class SqlSchema
         "CREATE INDEX IF NOT EXISTS run_changes_last_at ON run_changes (last_at)",
         // A node's last-known resource states, all in one value (see NodeStatesJson): a report rewrites one
         // row and reading them back is one row, where a row per resource cost 50 scattered writes and reads.
-        $"CREATE TABLE IF NOT EXISTS node_states (node TEXT PRIMARY KEY, states {jsonType} NOT NULL)",
+        // The value is text the master writes whole (the database neither parses nor merges it); at is the
+        // finish time of the run that wrote it, so a run committed late never replaces a later run's states.
+        "CREATE TABLE IF NOT EXISTS node_states (node TEXT PRIMARY KEY, states TEXT NOT NULL, at BIGINT NOT NULL DEFAULT 0)",
         .. SqlConfigStore.RepoStatusSchema,
     ];
 }
