@@ -289,7 +289,7 @@ public sealed class AdminApi(
         {
             var snapshot = await roles.SnapshotAsync(string.IsNullOrEmpty(reference) ? "refs/heads/" + node.Environment : reference, cancellationToken);
             var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
-            var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
+            var result = roles.Compile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
             response.Commit = snapshot.Commit;
             if (result.Catalog is not { } catalog)
             {
@@ -371,7 +371,7 @@ public sealed class AdminApi(
             if (await roles.PublishedAsync(node.Environment, cancellationToken) is { } snapshot)
             {
                 var facts = FactsMapper.ToCompilerFacts(FactsMapper.FromJson(node.FactsJson));
-                var result = roles.Cache.GetOrCompile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
+                var result = roles.Compile(snapshot, node.Name, facts, await secrets.GetAllAsync(cancellationToken), node.Environment, node.Roles);
                 if (result.Catalog is { } catalog)
                 {
                     return [.. catalog.Roles];

@@ -221,6 +221,60 @@ public sealed class MasterEndToEndTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_fleet_plan_at_a_commit_not_deployed_diffs_each_nodes_next_catalog_against_the_one_it_holds_and_publishes_nothing()
+    {
+        var repo = await TestRoleRepo.CreateAsync();
+        await using var master = await TestMaster.StartAsync(repo);
+        var admin = master.Admin();
+        await admin.SetSecretAsync(new SetSecretRequest { Name = "app_password", Value = "$6$old-hash" }, TestMaster.Deadline());
+        var web = await master.EnrollAsync("web-1");
+        var app = await master.EnrollAsync("app-1");
+        var held = (await web.GetCatalogAsync()).CatalogHash;
+        await app.GetCatalogAsync();
+        // Base changes the motd and drops curl; app nodes also get htop; app's secret gets a new value.
+        var commit = await repo.CommitAsync("v2", ("roles/base.yaml", """
+            resources:
+              - file: /etc/motd
+                content: "welcome v2\n"
+                mode: "0644"
+            """), ("roles/app.yaml", """
+            resources:
+              - user: app
+                password_hash: {secret: app_password}
+              - package: htop
+            """));
+        await admin.SetSecretAsync(new SetSecretRequest { Name = "app_password", Value = "$6$new-hash" }, TestMaster.Deadline());
+        var compiles = master.Host.Metrics.Get("colabo_compiles_total");
+
+        var fleet = await admin.FleetPlanAsync(new FleetPlanRequest { Ref = commit }, TestMaster.Deadline());
+        var one = await admin.PlanAsync(new PlanRequest { Node = "web-1", Ref = commit }, TestMaster.Deadline());
+        var selected = await admin.FleetPlanAsync(new FleetPlanRequest { Ref = commit, Selector = "app-*" }, TestMaster.Deadline());
+
+        Assert.Equal(["app-1", "web-1"], fleet.Plans.Select(p => p.Node).Order(StringComparer.Ordinal));
+        Assert.All(fleet.Plans, p => Assert.Equal((commit, ""), (p.Commit, p.Error)));
+        var webPlan = fleet.Plans.Single(p => p.Node == "web-1");
+        Assert.Equal(held, webPlan.CurrentHash);
+        Assert.NotEqual(held, webPlan.CatalogHash);
+        Assert.Equal([("file:/etc/motd", "modify"), ("package:curl", "remove")], webPlan.Changes.Select(c => (c.ResourceId, c.Action)));
+        var content = Assert.Single(webPlan.Changes[0].Changes);
+        Assert.Equal(("content", "welcome v1\n", "welcome v2\n"), (content.Property, content.Before, content.After));
+        Assert.Equal(webPlan, one);
+        var appPlan = Assert.Single(selected.Plans);
+        Assert.Equal(
+            [("file:/etc/motd", "modify"), ("package:htop", "add"), ("user:app", "modify"), ("package:curl", "remove")],
+            appPlan.Changes.Select(c => (c.ResourceId, c.Action)).OrderBy(c => c.Action == "remove").ThenBy(c => c.ResourceId, StringComparer.Ordinal));
+        var password = Assert.Single(appPlan.Changes.Single(c => c.ResourceId == "user:app").Changes);
+        Assert.True(password.Secret, password.ToString());
+        Assert.Equal((Master.Reports.ReportClassifier.Redacted, Master.Reports.ReportClassifier.Redacted), (password.Before, password.After));
+        Assert.DoesNotContain("old-hash", selected.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("new-hash", selected.ToString(), StringComparison.Ordinal);
+        // Each plan compiled like any catalog request (counted, then served from the compile cache), and
+        // nothing was published: the nodes are still served what they hold.
+        Assert.True(master.Host.Metrics.Get("colabo_compiles_total") >= compiles + 2);
+        Assert.True((await web.GetCatalogAsync(held)).Unchanged);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task The_roles_of_the_enrollment_token_are_compiled_into_the_nodes_catalog()
     {
         var repo = await TestRoleRepo.CreateAsync();
