@@ -108,9 +108,9 @@ if (options.Number("--hold", 0) is var hold and > 0)
     // The master at rest for a while (its memory trim runs once a minute), and time to look at it
     // from outside (a heap or /proc/PID/smaps snapshot).
     Console.WriteLine($"holding {hold} s at rest (master pid {master.Id})");
-    await Task.Delay(TimeSpan.FromSeconds(hold));
+    var heldRange = await RestAsync(hold);
     var held = master.Memory();
-    Console.WriteLine($"master after {hold} s at rest: RSS {Mib(held.RssMiB)} (managed heap {await ManagedHeapAsync()})");
+    Console.WriteLine($"master after {hold} s at rest: RSS {Mib(held.RssMiB)} (managed heap {await ManagedHeapAsync()}); {heldRange}");
 }
 
 var checkins = await MeasureAsync("checkin");
@@ -162,8 +162,8 @@ if (options.Number("--rest-after", 0) is var restAfter and > 0)
 {
     // At rest again after the deploy and the reports: what a master that deployed keeps (the catalog
     // digests of every node among it), once its memory trim ran.
-    await Task.Delay(TimeSpan.FromSeconds(restAfter));
-    Console.WriteLine($"master after {restAfter} s at rest following the deploy and reports: RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()})");
+    var restRange = await RestAsync(restAfter);
+    Console.WriteLine($"master after {restAfter} s at rest following the deploy and reports: RSS {Mib(master.Memory().RssMiB)} (managed heap {await ManagedHeapAsync()}); {restRange}");
 }
 
 Console.WriteLine();
@@ -194,6 +194,23 @@ async Task<(double PerSecond, long Errors)> MeasureAsync(string command, int? du
     }
     var answers = await Task.WhenAll(fleet.Select(f => f.ExpectAsync(command, TimeSpan.FromSeconds(span + 300))));
     return (answers.Sum(a => long.Parse(a[1], CultureInfo.InvariantCulture)) / (double)span, answers.Sum(a => long.Parse(a[2], CultureInfo.InvariantCulture)));
+}
+
+// A rest of the given length; RSS is read every 5 s during its last minute, because one reading depends on
+// where it falls relative to the memory trim's compacting collection and the young generation refilling.
+async Task<string> RestAsync(int restSeconds)
+{
+    var window = Math.Min(60, restSeconds);
+    await Task.Delay(TimeSpan.FromSeconds(restSeconds - window));
+    var readings = new List<double>();
+    for (var left = window; left > 0; left -= 5)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, left)));
+        readings.Add(master.Memory().RssMiB);
+    }
+    readings.Sort();
+    return string.Create(CultureInfo.InvariantCulture,
+        $"RSS over the last {window} s, every 5 s: min {readings[0]:0}, median {readings[readings.Count / 2]:0}, max {readings[^1]:0} MiB");
 }
 
 async Task<string> GaugeAsync(string name)
