@@ -63,18 +63,16 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
           last_change_class, desired_digest, catalog_hash)) AS TEXT)
         """;
 
-    protected override string ColumnExistsSql =>
-        "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND NOT attisdropped";
+    // Resolved through the connection's search path, like TableExistsSql.
+    protected override string ColumnTypeSql =>
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND NOT attisdropped";
 
     protected override async Task UpgradeColumnsAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await base.UpgradeColumnsAsync(connection, cancellationToken);
         // Stores written before the master wrote a node's states whole kept them as jsonb, which PostgreSQL
         // parsed on every write, merged and printed on every read. Text from now on (one rewrite of the table).
-        await using var type = new NpgsqlCommand(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass('node_states') AND attname = 'states'",
-            (NpgsqlConnection)connection);
-        if (await type.ExecuteScalarAsync(cancellationToken) is "jsonb")
+        if (await ColumnTypeAsync(connection, "node_states", "states", cancellationToken) == "jsonb")
         {
             await ExecuteAsync(connection, null, "ALTER TABLE node_states ALTER COLUMN states TYPE TEXT USING CAST(states AS TEXT)", cancellationToken);
         }

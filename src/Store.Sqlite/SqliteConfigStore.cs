@@ -42,7 +42,7 @@ public sealed class SqliteConfigStore : SqlConfigStore
     // RFC 7396 merge: the patch's keys replace the existing ones; a state is an array, so it is replaced whole.
     protected override string MergeJsonObjects(string existing, string patch) => $"json_patch({existing}, {patch})";
 
-    protected override string ColumnExistsSql => "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @column";
+    protected override string ColumnTypeSql => "SELECT type FROM pragma_table_info(@table) WHERE name = @column";
 
     protected override string ResourceStatesAggregate => """
         json_group_object(resource_id, json_array(kind, role, status, message, run_id, updated_at, last_changed_at,

@@ -13,6 +13,9 @@ public sealed record RunWrite(RunRecord Run, IReadOnlyList<ChangeRecord> Changes
     /// <summary>The node's states object replacing the stored one; null when the run leaves them as they are.</summary>
     public string? StatesJson { get; } = States.Count > 0 ? NodeStatesJson.Write(States) : null;
 
-    /// <summary>Rows this run adds to a batch: the run, its change-log entries, its resource states.</summary>
+    /// <summary>
+    /// What this run weighs in a batch's budget: its run, change-log entries and resource states, each
+    /// counted once (the entries and the states are one row each, but their text grows with their number).
+    /// </summary>
     public int Rows => 1 + Changes.Count + States.Count;
 }

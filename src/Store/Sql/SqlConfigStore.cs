@@ -27,8 +27,8 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// <summary>SQL merging two JSON objects held as text key by key, the second one's values winning (as text).</summary>
     protected abstract string MergeJsonObjects(string existing, string patch);
 
-    /// <summary>SQL answering 1 when the table named by <c>@table</c> has a column named by <c>@column</c>, else 0.</summary>
-    protected abstract string ColumnExistsSql { get; }
+    /// <summary>SQL answering the declared type of the column <c>@column</c> of the table <c>@table</c> (lower case), no row when there is none.</summary>
+    protected abstract string ColumnTypeSql { get; }
 
     /// <summary>SQL aggregating the rows of one node in the old <c>resource_states</c> table into its states object.</summary>
     protected abstract string ResourceStatesAggregate { get; }
@@ -83,17 +83,18 @@ public abstract partial class SqlConfigStore : IConfigStore
     protected virtual async Task UpgradeColumnsAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         // node_states before the finish time of the run that wrote each row: 0, which any run replaces.
-        if (!await ColumnExistsAsync(connection, "node_states", "at", cancellationToken))
+        if (await ColumnTypeAsync(connection, "node_states", "at", cancellationToken) is null)
         {
             await ExecuteAsync(connection, null, "ALTER TABLE node_states ADD COLUMN at BIGINT NOT NULL DEFAULT 0", cancellationToken);
         }
     }
 
-    protected async Task<bool> ColumnExistsAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
+    /// <summary>The declared type of a column in lower case, null when the table has no such column.</summary>
+    protected async Task<string?> ColumnTypeAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var exists = Command(connection, null, ColumnExistsSql, [("table", table), ("column", column)]);
-        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        await using var type = Command(connection, null, ColumnTypeSql, [("table", table), ("column", column)]);
+        return (await type.ExecuteScalarAsync(cancellationToken)) is string name ? name.ToLowerInvariant() : null;
     }
 
     /// <summary>
