@@ -95,6 +95,27 @@ public sealed class PostgresStoreTests : StoreConformance
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_nodes_states_stay_compressed_in_its_row_however_often_a_report_rewrites_them()
+    {
+        await Store.UpsertNodeAsync(Node("web-1"), CancellationToken.None);
+
+        // 50 states, each with its own desired-state digest: ~13 KB of text, ~4 KB compressed, over the
+        // 2 KB from which PostgreSQL would move the value out of the row into the TOAST table.
+        for (var r = 0; r < 3; r++)
+        {
+            var at = T0.AddMinutes(r);
+            await Store.SaveRunAsync(Run("web-1", $"r{r}", at), [], [.. Enumerable.Range(0, 50).Select(j =>
+                State("web-1", $"r{r}", $"file:/etc/colabo/f{j:00}", at) with { DesiredDigest = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) })], CancellationToken.None);
+        }
+
+        Assert.Equal(0L, await TestPostgres.ScalarAsync<long>(_schema, "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'node_states'::regclass"));
+        Assert.InRange(await TestPostgres.ScalarAsync<int>(_schema, "SELECT pg_column_size(states) FROM node_states"), 2_100, 8_000);
+        var states = await Store.GetResourceStatesAsync("web-1", CancellationToken.None);
+        Assert.Equal(50, states.Count);
+        Assert.All(states, s => Assert.Equal("r2", s.RunId));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_second_replica_sees_what_the_first_wrote()
     {
         await using var replicaB = new PostgresConfigStore(TestPostgres.Options(_schema));

@@ -31,5 +31,14 @@ public static class TestPostgres
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The first column of the first row of a query run with <paramref name="schema"/> as the search path.</summary>
+    public static async Task<T> ScalarAsync<T>(string schema, string sql)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema };
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static PostgresStoreOptions Options(string schema) => new() { ConnectionString = ConnectionString, Schema = schema };
 }
