@@ -36,6 +36,14 @@ public sealed record RpcServerOptions
     /// </summary>
     public bool ReleaseIdleTlsBuffers { get; init; } = true;
 
+    /// <summary>
+    /// Bytes of each HTTP/2 connection's buffer for encoding response headers and trailers (1024 by default).
+    /// Kestrel's own is as large as the peer's largest frame, 16 KB at least, for the connection's whole life;
+    /// a gRPC response's headers take some tens of bytes. Larger headers still go out whole, in more frames
+    /// (HEADERS, then CONTINUATION). 0 keeps Kestrel's. .NET 10 only; elsewhere it has no effect.
+    /// </summary>
+    public int HeaderEncodingBufferSize { get; init; } = 1024;
+
     /// <summary>The TLS certificate of this server (with private key). Null serves plaintext h2c.</summary>
     public X509Certificate2? ServerCertificate { get; init; }
 

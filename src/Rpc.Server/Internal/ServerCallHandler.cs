@@ -25,6 +25,7 @@ internal sealed partial class ServerCallHandler<TRequest, TResponse>(
             return;
         }
         HttpServerCallContext.DisableBodyLimits(http);
+        HeaderEncodingBuffers.Shrink(http, options.HeaderEncodingBufferSize);
         PeerIdentity? identity = null;
         if (http.Connection.ClientCertificate is { } certificate)
         {

@@ -44,6 +44,7 @@ public sealed class InteropTests
         Assert.Equal(5, r.GetProperty("errorCode").GetInt32());
         Assert.Equal("no such node «web-1» 100%", r.GetProperty("errorMessage").GetString());
         Assert.Equal("requested", r.GetProperty("errorTrailer").GetString());
+        Assert.Equal(string.Concat(Enumerable.Repeat("drift-", 500)), r.GetProperty("longErrorMessage").GetString());
         Assert.Equal(4, r.GetProperty("deadlineCode").GetInt32());
         Assert.Equal([0, 1, 2, 3, 4], r.GetProperty("serverStream").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal("a,b,c", r.GetProperty("clientStream").GetString());

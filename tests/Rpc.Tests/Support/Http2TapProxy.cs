@@ -23,6 +23,7 @@ public sealed class Http2TapProxy : IAsyncDisposable
     private readonly TaskCompletionSource _clientPing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _serverPing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closedByClient = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int[] _serverFrames = new int[256];
     private volatile bool _silent;
 
     public Http2TapProxy(Uri upstream)
@@ -43,6 +44,9 @@ public sealed class Http2TapProxy : IAsyncDisposable
 
     /// <summary>Completes when the client closes its side of a connection.</summary>
     public Task ClosedByClient => _closedByClient.Task;
+
+    /// <summary>How many frames of this type (0x9: CONTINUATION) the server has sent so far.</summary>
+    public int FramesFromServer(byte type) => Volatile.Read(ref _serverFrames[type]);
 
     /// <summary>From now on nothing is forwarded either way and nothing is closed: a dead path.</summary>
     public void GoSilent() => _silent = true;
@@ -70,8 +74,8 @@ public sealed class Http2TapProxy : IAsyncDisposable
                 await server.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token);
                 _sockets.Add(client);
                 _sockets.Add(server);
-                _ = PumpAsync(client.GetStream(), server.GetStream(), ClientPrefaceLength, _clientPing, _closedByClient);
-                _ = PumpAsync(server.GetStream(), client.GetStream(), 0, _serverPing, null);
+                _ = PumpAsync(client.GetStream(), server.GetStream(), ClientPrefaceLength, _clientPing, _closedByClient, new int[256]);
+                _ = PumpAsync(server.GetStream(), client.GetStream(), 0, _serverPing, null, _serverFrames);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -79,7 +83,7 @@ public sealed class Http2TapProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to, int preface, TaskCompletionSource ping, TaskCompletionSource? closed)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, int preface, TaskCompletionSource ping, TaskCompletionSource? closed, int[] frames)
     {
         var buffer = new byte[64 * 1024];
         var pending = new List<byte>();
@@ -96,7 +100,7 @@ public sealed class Http2TapProxy : IAsyncDisposable
                 }
 
                 pending.AddRange(buffer.AsSpan(0, read));
-                skip = Scan(pending, skip, ping);
+                skip = Scan(pending, skip, ping, frames);
                 if (!_silent)
                 {
                     await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
@@ -110,7 +114,7 @@ public sealed class Http2TapProxy : IAsyncDisposable
     }
 
     /// <summary>Walks whole frames in <paramref name="pending"/>, keeping a partial one; returns bytes still to skip.</summary>
-    private static int Scan(List<byte> pending, int skip, TaskCompletionSource ping)
+    private static int Scan(List<byte> pending, int skip, TaskCompletionSource ping, int[] frames)
     {
         var offset = Math.Min(skip, pending.Count);
         skip -= offset;
@@ -127,6 +131,8 @@ public sealed class Http2TapProxy : IAsyncDisposable
             {
                 break;
             }
+
+            Interlocked.Increment(ref frames[pending[offset + 3]]);
 
             offset += frame;
         }

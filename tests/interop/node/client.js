@@ -38,6 +38,10 @@ async function main() {
   results.errorMessage = e.err ? e.err.details : null;
   results.errorTrailer = e.err && e.err.metadata ? String(e.err.metadata.get('x-failure-reason')[0] || '') : null;
 
+  // A status message larger than the server's header-encoding buffer: HEADERS plus CONTINUATION frames.
+  const long = await unary({ failWithCode: 9, failWithMessage: 'drift-'.repeat(500) });
+  results.longErrorMessage = long.err ? long.err.details : null;
+
   const d = await unary({ hang: true }, new grpc.Metadata(), { deadline: Date.now() + 300 });
   results.deadlineCode = d.err ? d.err.code : 0;
 

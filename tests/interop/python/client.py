@@ -42,6 +42,13 @@ def main():
         results["errorMessage"] = e.details()
         results["errorTrailer"] = dict(e.trailing_metadata() or ()).get("x-failure-reason")
 
+    # A status message larger than the server's header-encoding buffer: HEADERS plus CONTINUATION frames.
+    try:
+        unary(EchoRequest(fail_with_code=9, fail_with_message="drift-" * 500), timeout=10)
+        results["longErrorMessage"] = None
+    except grpc.RpcError as e:
+        results["longErrorMessage"] = e.details()
+
     try:
         unary(EchoRequest(hang=True), timeout=0.3)
         results["deadlineCode"] = 0
