@@ -116,6 +116,11 @@ public sealed partial class MasterHost : IAsyncDisposable
         metrics.Gauge("process_resident_memory_bytes", () => Environment.WorkingSet);
         metrics.Gauge("dotnet_gc_heap_size_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
         metrics.Gauge("dotnet_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes);
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            var g = generation;
+            metrics.Gauge($"dotnet_gc_collections{{generation=\"{g}\"}}", () => GC.CollectionCount(g));
+        }
         metrics.Gauge("process_open_fds", () => OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0);
 
         var rpcOptions = new RpcServerOptions

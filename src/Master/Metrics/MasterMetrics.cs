@@ -35,10 +35,14 @@ public sealed class MasterMetrics
                 text.Append(group.Key).Append(labels.Length > 0 ? "{" + labels + "}" : "").Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
         }
-        foreach (var (name, read) in _gauges.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        // A gauge's name may carry labels (name{label="value"}): one TYPE line per name.
+        foreach (var group in _gauges.GroupBy(kv => kv.Key.Split('{')[0]).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            text.Append("# TYPE ").Append(name).Append(" gauge\n");
-            text.Append(name).Append(' ').Append(read().ToString(CultureInfo.InvariantCulture)).Append('\n');
+            text.Append("# TYPE ").Append(group.Key).Append(" gauge\n");
+            foreach (var (name, read) in group.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                text.Append(name).Append(' ').Append(read().ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
         }
         if (!_latency.IsEmpty)
         {

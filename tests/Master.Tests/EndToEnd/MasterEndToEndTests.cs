@@ -126,6 +126,10 @@ public sealed class MasterEndToEndTests
         var metrics = await http.GetStringAsync(new Uri(master.Host.Url, "/metrics"));
         Assert.Contains("colabo_reports_total{result=\"recorded\"} 2", metrics, StringComparison.Ordinal);
         Assert.Contains("colabo_connected_agents 0", metrics, StringComparison.Ordinal);
+        // A labelled gauge: one TYPE line, then a sample per generation.
+        Assert.Matches(
+            @"# TYPE dotnet_gc_collections gauge\ndotnet_gc_collections\{generation=""0""\} [0-9]+\n" +
+            @"dotnet_gc_collections\{generation=""1""\} [0-9]+\ndotnet_gc_collections\{generation=""2""\} [0-9]+\n", metrics);
     }
 
     [Fact(Timeout = 60_000)]
