@@ -8,9 +8,9 @@ namespace Colabo.Config.Master;
 /// Hands memory the master no longer uses back to the system. A master holding thousands of idle Watch
 /// streams allocates so little between bursts that the GC never runs a full collection on its own: the
 /// garbage of a connection storm, a deploy or a burst of reports (over 100 MiB at 10,000 agents) would stay
-/// committed for hours. So once a whole interval has passed without a full collection (the master is quiet;
-/// checked six times per interval, so the wait does not depend on where a burst fell between checks), after
-/// at least <see cref="MinimumAllocation"/> (or the heap's own size, if larger) of allocation since the last
+/// committed for hours. So when the master is quiet (a whole interval has passed without a full collection,
+/// and it allocated little since the previous check; checked six times per interval, so the wait does not
+/// depend on where a burst fell between checks), after at least <see cref="MinimumAllocation"/> (or the heap's own size, if larger) of allocation since the last
 /// trim, the master runs one compacting full collection that also returns the freed space. Then, every
 /// interval, glibc's <c>malloc_trim</c> returns the free pages inside malloc's arenas (TLS record buffers
 /// OpenSSL released once connections went quiet). A busy master runs its own full collections and is left
@@ -19,6 +19,12 @@ namespace Colabo.Config.Master;
 internal static partial class MemoryTrim
 {
     public const long MinimumAllocation = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// At most this much allocated since the previous check counts as quiet (an idle master with 10,000
+    /// agents allocates a few MiB in 10 s; answering check-ins, hundreds).
+    /// </summary>
+    public const long QuietAllocation = 32L * 1024 * 1024;
 
     private const int ChecksPerInterval = 6;
 
@@ -62,7 +68,8 @@ internal static partial class MemoryTrim
     /// <summary>
     /// When to compact, from what the GC reports at each check (times since the start): not until a whole
     /// <paramref name="quiet"/> interval has passed since the last full collection seen (the master was busy,
-    /// and that collection did the work), and not before more than <see cref="MinimumAllocation"/> or the
+    /// and that collection did the work), not while more than <see cref="QuietAllocation"/> was allocated
+    /// since the previous check (it is busy now: a pause would stall calls in flight), and not before more than <see cref="MinimumAllocation"/> or the
     /// heap's size, whichever is larger, was allocated since the last compaction (nothing much can have
     /// become garbage).
     /// </summary>
@@ -70,17 +77,21 @@ internal static partial class MemoryTrim
     {
         private int _fullCollections = fullCollections;
         private long _allocatedAtTrim = allocatedAtTrim;
+        private long _allocatedAtCheck = allocatedAtTrim;
         private TimeSpan _lastFullCollection;
 
         public bool ShouldCompact(int fullCollections, long allocated, long heap, TimeSpan now)
         {
+            var recent = allocated - _allocatedAtCheck;
+            _allocatedAtCheck = allocated;
             if (fullCollections != _fullCollections)
             {
                 _fullCollections = fullCollections;
                 _lastFullCollection = now;
                 return false;
             }
-            return now - _lastFullCollection >= quiet && allocated - _allocatedAtTrim > Math.Max(MinimumAllocation, heap);
+            return now - _lastFullCollection >= quiet && recent <= QuietAllocation
+                && allocated - _allocatedAtTrim > Math.Max(MinimumAllocation, heap);
         }
 
         /// <summary>Records the compaction just made (itself a full collection).</summary>
@@ -88,6 +99,7 @@ internal static partial class MemoryTrim
         {
             _fullCollections = fullCollections;
             _allocatedAtTrim = allocated;
+            _allocatedAtCheck = allocated;
             _lastFullCollection = now;
         }
     }

@@ -41,12 +41,28 @@ public sealed class MemoryTrimTests
     }
 
     [Fact]
+    public void A_busy_moment_without_a_full_collection_is_not_quiet_and_the_next_quiet_check_compacts()
+    {
+        var policy = new MemoryTrim.Policy(fullCollections: 3, allocatedAtTrim: 0, Minute);
+
+        // No full collection for over a minute, but 300 MiB allocated in the last 10 s: check-ins, say.
+        var busy = policy.ShouldCompact(3, 300 * MiB, heap: 100 * MiB, At(70));
+        var quiet = policy.ShouldCompact(3, 310 * MiB, heap: 100 * MiB, At(80));
+
+        Assert.False(busy);
+        Assert.True(quiet);
+    }
+
+    [Fact]
     public void Allocation_must_exceed_the_larger_of_the_minimum_and_the_heap()
     {
         var policy = new MemoryTrim.Policy(fullCollections: 0, allocatedAtTrim: 0, Minute);
 
+        policy.ShouldCompact(0, 200 * MiB, heap: 50 * MiB, At(50));
         Assert.False(policy.ShouldCompact(0, 200 * MiB, heap: 50 * MiB, At(60)));
-        Assert.False(policy.ShouldCompact(0, 500 * MiB, heap: 600 * MiB, At(70)));
-        Assert.True(policy.ShouldCompact(0, 700 * MiB, heap: 600 * MiB, At(80)));
+        policy.ShouldCompact(0, 500 * MiB, heap: 600 * MiB, At(70));
+        Assert.False(policy.ShouldCompact(0, 500 * MiB, heap: 600 * MiB, At(80)));
+        policy.ShouldCompact(0, 700 * MiB, heap: 600 * MiB, At(90));
+        Assert.True(policy.ShouldCompact(0, 700 * MiB, heap: 600 * MiB, At(100)));
     }
 }
