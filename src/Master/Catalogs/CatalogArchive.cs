@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Colabo.Config.Contracts.V1;
 using Colabo.Config.Master.Drift;
 using Colabo.Config.Store;
@@ -19,8 +18,8 @@ namespace Colabo.Config.Master.Catalogs;
 /// </summary>
 public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int capacity = 256, int digestCapacity = 16_384)
 {
-    private readonly ConcurrentDictionary<string, (SignedCatalog Signed, Catalog Catalog)> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CatalogDigests> _digests = new(StringComparer.Ordinal);
+    private readonly InsertionOrderedCache<(SignedCatalog Signed, Catalog Catalog)> _cache = new(capacity);
+    private readonly InsertionOrderedCache<CatalogDigests> _digests = new(digestCapacity);
 
     /// <summary>
     /// Archives one catalog (compiled for one node's check-in) and keeps it whole: it is served at once. A
@@ -32,7 +31,7 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         ArgumentNullException.ThrowIfNull(signed);
         ArgumentNullException.ThrowIfNull(catalog);
         await PutAsync([(signed, catalog)], cancellationToken);
-        Remember(catalog.ContentHash, signed, catalog);
+        _cache.Set(catalog.ContentHash, (signed, catalog));
     }
 
     /// <summary>Archives many catalogs in one store transaction (a deploy's, a batch at a time); those with known digests are stored already.</summary>
@@ -48,7 +47,7 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
             [.. fresh.Select(c => KeyValuePair.Create(c.Catalog.ContentHash, cipher.Seal(Google.Protobuf.MessageExtensions.ToByteArray(c.Signed))))], cancellationToken);
         foreach (var (signed, catalog) in fresh)
         {
-            Remember(_digests, digestCapacity, catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
+            _digests.Set(catalog.ContentHash, CatalogDigests.FromBytes(signed.Catalog.Span));
         }
     }
 
@@ -72,7 +71,7 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
             return null;
         }
         digests = CatalogDigests.FromBytes(signed.Catalog.Span);
-        Remember(_digests, digestCapacity, hash, digests);
+        _digests.Set(hash, digests);
         return digests;
     }
 
@@ -93,7 +92,7 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         }
         var signed = SignedCatalog.Parser.ParseFrom(cipher.Open(bytes));
         var catalog = Catalog.Parser.ParseFrom(signed.Catalog);
-        Remember(hash, signed, catalog);
+        _cache.Set(hash, (signed, catalog));
         return (signed, catalog);
     }
 
@@ -113,20 +112,5 @@ public sealed class CatalogArchive(IConfigStore store, SecretCipher cipher, int 
         }
         var bytes = await store.GetCatalogAsync(hash, cancellationToken);
         return bytes is null ? null : SignedCatalog.Parser.ParseFrom(cipher.Open(bytes));
-    }
-
-    private void Remember(string hash, SignedCatalog signed, Catalog catalog) => Remember(_cache, capacity, hash, (signed, catalog));
-
-    private static void Remember<T>(ConcurrentDictionary<string, T> cache, int limit, string hash, T value)
-    {
-        if (cache.Count >= limit)
-        {
-            // Crude but bounded: drop an eighth, arbitrary entries; the store still has them.
-            foreach (var key in cache.Keys.Take(Math.Max(1, limit / 8)))
-            {
-                cache.TryRemove(key, out _);
-            }
-        }
-        cache[hash] = value;
     }
 }
