@@ -10,8 +10,9 @@ namespace Colabo.Config.Master;
 /// garbage of a connection storm, a deploy or a burst of reports (over 100 MiB at 10,000 agents) would stay
 /// committed for hours. So when the master is quiet (a whole interval has passed without a full collection,
 /// and it allocated little since the previous check; checked six times per interval, so the wait does not
-/// depend on where a burst fell between checks), after at least <see cref="MinimumAllocation"/> (or the heap's own size, if larger) of allocation since the last
-/// trim, the master runs one compacting full collection that also returns the freed space. Then, every
+/// depend on where a burst fell between checks), after at least <see cref="MinimumAllocation"/> (or the
+/// heap's own size, if larger) of allocation since the last trim, the master runs one compacting full
+/// collection that also returns the freed space. Then, every
 /// interval, glibc's <c>malloc_trim</c> returns the free pages inside malloc's arenas (TLS record buffers
 /// OpenSSL released once connections went quiet). A busy master runs its own full collections and is left
 /// alone until it quiets down.
