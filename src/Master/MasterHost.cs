@@ -119,7 +119,7 @@ public sealed partial class MasterHost : IAsyncDisposable
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
         {
             var g = generation;
-            metrics.Gauge($"dotnet_gc_collections{{generation=\"{g}\"}}", () => GC.CollectionCount(g));
+            metrics.Gauge("dotnet_gc_collections", () => GC.CollectionCount(g), $"generation=\"{g}\"");
         }
         metrics.Gauge("process_open_fds", () => OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0);
 

@@ -13,13 +13,14 @@ public sealed class MasterMetrics
     private static readonly double[] s_buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private readonly ConcurrentDictionary<(string Name, string Labels), long> _counters = new();
     private readonly ConcurrentDictionary<string, Histogram> _latency = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Func<double>> _gauges = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Name, string Labels), Func<double>> _gauges = new();
 
     public void Count(string name, string labels = "", long by = 1) => _counters.AddOrUpdate((name, labels), by, (_, v) => v + by);
 
     public long Get(string name, string labels = "") => _counters.GetValueOrDefault((name, labels));
 
-    public void Gauge(string name, Func<double> read) => _gauges[name] = read;
+    /// <summary>A gauge read at each scrape; <paramref name="labels"/> as for counters (<c>generation="2"</c>).</summary>
+    public void Gauge(string name, Func<double> read, string labels = "") => _gauges[(name, labels)] = read;
 
     public void ObserveLatency(string method, TimeSpan elapsed) =>
         _latency.GetOrAdd(method, _ => new Histogram()).Observe(elapsed.TotalSeconds);
@@ -29,20 +30,11 @@ public sealed class MasterMetrics
         var text = new StringBuilder();
         foreach (var group in _counters.GroupBy(kv => kv.Key.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            text.Append("# TYPE ").Append(group.Key).Append(" counter\n");
-            foreach (var ((_, labels), value) in group.OrderBy(kv => kv.Key.Labels, StringComparer.Ordinal))
-            {
-                text.Append(group.Key).Append(labels.Length > 0 ? "{" + labels + "}" : "").Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-            }
+            Family(text, group.Key, "counter", group.Select(kv => (kv.Key.Labels, kv.Value.ToString(CultureInfo.InvariantCulture))));
         }
-        // A gauge's name may carry labels (name{label="value"}): one TYPE line per name.
-        foreach (var group in _gauges.GroupBy(kv => kv.Key.Split('{')[0]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in _gauges.GroupBy(kv => kv.Key.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            text.Append("# TYPE ").Append(group.Key).Append(" gauge\n");
-            foreach (var (name, read) in group.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                text.Append(name).Append(' ').Append(read().ToString(CultureInfo.InvariantCulture)).Append('\n');
-            }
+            Family(text, group.Key, "gauge", group.Select(kv => (kv.Key.Labels, kv.Value().ToString(CultureInfo.InvariantCulture))));
         }
         if (!_latency.IsEmpty)
         {
@@ -54,6 +46,16 @@ public sealed class MasterMetrics
             }
         }
         return text.ToString();
+    }
+
+    /// <summary>One metric family: its TYPE line, then a sample per label set (in label order).</summary>
+    private static void Family(StringBuilder text, string name, string type, IEnumerable<(string Labels, string Value)> samples)
+    {
+        text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        foreach (var (labels, value) in samples.OrderBy(s => s.Labels, StringComparer.Ordinal))
+        {
+            text.Append(name).Append(labels.Length > 0 ? "{" + labels + "}" : "").Append(' ').Append(value).Append('\n');
+        }
     }
 
     private sealed class Histogram
