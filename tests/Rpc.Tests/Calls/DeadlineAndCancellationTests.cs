@@ -22,16 +22,20 @@ public sealed class DeadlineAndCancellationTests
     [Fact(Timeout = 30_000)]
     public async Task The_server_sees_the_deadline_the_client_set()
     {
-        var seen = new TaskCompletionSource<DateTime>();
+        var seen = new TaskCompletionSource<(DateTime Deadline, DateTime At)>();
         await using var server = await RpcTestServer.StartAsync(new Server.RpcServerOptions(), app =>
             Server.RpcEndpointRouteBuilderExtensions.MapRpcService(app, new DeadlineProbe(seen)));
         using var channel = new RpcChannel(server.Address);
         var deadline = DateTime.UtcNow.AddMinutes(5);
+        var sent = DateTime.UtcNow;
 
         await new TestService.TestServiceClient(channel).UnaryAsync(new EchoRequest(), new CallOptions(Deadline: deadline));
-        var serverDeadline = await seen.Task;
+        var (serverDeadline, handledAt) = await seen.Task;
 
-        Assert.InRange(serverDeadline, deadline.AddSeconds(-30), deadline.AddSeconds(1));
+        // grpc-timeout carries the time left (rounded up to the millisecond), which the server adds to the moment
+        // it reads it: never earlier than the client's deadline, later by at most the time the call took to arrive
+        // (connecting included, which a loaded machine can stretch past a second).
+        Assert.InRange(serverDeadline, deadline.AddMilliseconds(-1), deadline + (handledAt - sent) + TimeSpan.FromMilliseconds(1));
     }
 
     [Fact(Timeout = 30_000)]
@@ -91,11 +95,11 @@ public sealed class DeadlineAndCancellationTests
         Assert.Equal("server gave up", error.Status.Detail);
     }
 
-    private sealed class DeadlineProbe(TaskCompletionSource<DateTime> seen) : TestService.TestServiceBase
+    private sealed class DeadlineProbe(TaskCompletionSource<(DateTime Deadline, DateTime At)> seen) : TestService.TestServiceBase
     {
         public override Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
         {
-            seen.TrySetResult(context.Deadline);
+            seen.TrySetResult((context.Deadline, DateTime.UtcNow));
             return Task.FromResult(new EchoReply());
         }
     }
