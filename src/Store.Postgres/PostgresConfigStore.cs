@@ -63,7 +63,7 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
           last_change_class, desired_digest, catalog_hash)) AS TEXT)
         """;
 
-    // Resolved through the connection's search path, like TableExistsSql.
+    // Resolved through the connection's search path, like RelationExistsSql.
     protected override string ColumnTypeSql =>
         "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column AND NOT attisdropped";
 
@@ -85,7 +85,7 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
         """;
 
     // Resolved through the connection's search path, so in the store's schema when it has one.
-    protected override string TableExistsSql => "SELECT CASE WHEN to_regclass(@name) IS NULL THEN 0 ELSE 1 END";
+    protected override string RelationExistsSql => "SELECT CASE WHEN to_regclass(@name) IS NULL THEN 0 ELSE 1 END";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -113,17 +113,23 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
         try
         {
             await CreateSchemaAsync(connection, cancellationToken);
+            // Each setting below is read first and set only when it differs: ALTER COLUMN takes an exclusive
+            // lock on the table, which would hold up every report and check-in of a replica already serving.
+            //
             // Rows rewritten in place by every report and check-in: room on each page lets PostgreSQL
             // update them without new index entries (HOT updates). Applies to pages written from now on.
-            await ExecuteAsync(connection, null, "ALTER TABLE node_states SET (fillfactor = 70)", cancellationToken);
+            await SetUnlessAsync(connection, FillFactorIs("node_states", 70), "ALTER TABLE node_states SET (fillfactor = 70)", cancellationToken);
+            await SetUnlessAsync(connection, FillFactorIs("nodes", 70), "ALTER TABLE nodes SET (fillfactor = 70)", cancellationToken);
             // Every report with a changed resource rewrites its node's states (about 13 KB of JSON, 4 KB
             // compressed): lz4 costs less CPU than the default pglz (measured with bench/Store.Bench --first:
             // 0.14-0.15 against 0.17-0.19 ms of PostgreSQL CPU per run). The same for a run's change log (up to
             // some 10 KB of text for a run that changed 50 resources). A server built without lz4 keeps pglz.
             try
             {
-                await ExecuteAsync(connection, null, "ALTER TABLE node_states ALTER COLUMN states SET COMPRESSION lz4", cancellationToken);
-                await ExecuteAsync(connection, null, "ALTER TABLE run_changes ALTER COLUMN entries SET COMPRESSION lz4", cancellationToken);
+                await SetUnlessAsync(connection, ColumnIs("node_states", "states", "attcompression", 'l'),
+                    "ALTER TABLE node_states ALTER COLUMN states SET COMPRESSION lz4", cancellationToken);
+                await SetUnlessAsync(connection, ColumnIs("run_changes", "entries", "attcompression", 'l'),
+                    "ALTER TABLE run_changes ALTER COLUMN entries SET COMPRESSION lz4", cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.FeatureNotSupported)
             {
@@ -134,13 +140,35 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             // each logged whole after a checkpoint. MAIN keeps the compressed value in the row (out of line
             // only when the row no longer fits a page): with the fillfactor above one row per page, and the
             // report's rewrite a HOT update of that one page. Rows written before convert on their next write.
-            await ExecuteAsync(connection, null, "ALTER TABLE node_states ALTER COLUMN states SET STORAGE MAIN", cancellationToken);
-            await ExecuteAsync(connection, null, "ALTER TABLE nodes SET (fillfactor = 70)", cancellationToken);
+            await SetUnlessAsync(connection, ColumnIs("node_states", "states", "attstorage", 'm'),
+                "ALTER TABLE node_states ALTER COLUMN states SET STORAGE MAIN", cancellationToken);
         }
         finally
         {
             await ExecuteAsync(connection, null, "SELECT pg_advisory_unlock(726873)", CancellationToken.None);
         }
+    }
+
+    /// <summary>SQL answering true when <paramref name="table"/>'s storage parameters include that fill factor.</summary>
+    private static string FillFactorIs(string table, int percent) =>
+        $"SELECT coalesce('fillfactor={percent}' = ANY(reloptions), false) FROM pg_class WHERE oid = to_regclass('{table}')";
+
+    /// <summary>SQL answering true when <paramref name="table"/>.<paramref name="column"/>'s pg_attribute field holds that code.</summary>
+    private static string ColumnIs(string table, string column, string field, char code) =>
+        $"SELECT {field} = '{code}' FROM pg_attribute WHERE attrelid = to_regclass('{table}') AND attname = '{column}'";
+
+    private async Task SetUnlessAsync(NpgsqlConnection connection, string settledSql, string setSql, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA2100 // built from constants of this class
+        await using (var settled = new NpgsqlCommand(settledSql, connection))
+#pragma warning restore CA2100
+        {
+            if (await settled.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return;
+            }
+        }
+        await ExecuteAsync(connection, null, setSql, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()

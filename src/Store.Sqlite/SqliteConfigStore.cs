@@ -54,7 +54,7 @@ public sealed class SqliteConfigStore : SqlConfigStore
     protected override string ChangesAggregate =>
         "json_group_array(json_array(resource_id, kind, role, status, change_class, changes, message, at, catalog_hash))";
 
-    protected override string TableExistsSql => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
+    protected override string RelationExistsSql => "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'index') AND name = @name";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {

@@ -115,6 +115,35 @@ public sealed class PostgresStoreTests : StoreConformance
         Assert.All(states, s => Assert.Equal("r2", s.RunId));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_replica_starting_next_to_a_busy_one_waits_behind_none_of_its_reads_or_writes()
+    {
+        // What a replica serving agents holds while its reads and writes run: ROW EXCLUSIVE on every table.
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { SearchPath = _schema };
+        await using var busy = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+        await busy.OpenAsync();
+        await using var transaction = await busy.BeginTransactionAsync();
+        await using (var tables = new Npgsql.NpgsqlCommand("SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables WHERE schemaname = current_schema()", busy, transaction))
+        {
+            var all = (string)(await tables.ExecuteScalarAsync())!;
+            Assert.Contains("node_states", all, StringComparison.Ordinal);
+#pragma warning disable CA2100 // table names read from the catalog, quoted
+            await using var lockAll = new Npgsql.NpgsqlCommand($"LOCK TABLE {all} IN ROW EXCLUSIVE MODE", busy, transaction);
+#pragma warning restore CA2100
+            await lockAll.ExecuteNonQueryAsync();
+        }
+
+        // A start that needed a lock conflicting with those (an ALTER COLUMN, a CREATE INDEX) fails after 3 s.
+        await using var replicaB = new PostgresConfigStore(TestPostgres.Options(_schema) with
+        {
+            ConnectionString = TestPostgres.ConnectionString + ";Options=-c lock_timeout=3000",
+        });
+        await replicaB.InitializeAsync(CancellationToken.None);
+
+        await transaction.RollbackAsync();
+        Assert.Equal("m", await TestPostgres.ScalarAsync<string>(_schema, "SELECT attstorage FROM pg_attribute WHERE attrelid = 'node_states'::regclass AND attname = 'states'"));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_second_replica_sees_what_the_first_wrote()
     {

@@ -33,8 +33,8 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// <summary>SQL aggregating the rows of one node in the old <c>resource_states</c> table into its states object.</summary>
     protected abstract string ResourceStatesAggregate { get; }
 
-    /// <summary>SQL answering 1 when the table named by the parameter <c>@name</c> exists in the store, else 0.</summary>
-    protected abstract string TableExistsSql { get; }
+    /// <summary>SQL answering 1 when the table or index named by the parameter <c>@name</c> exists in the store, else 0.</summary>
+    protected abstract string RelationExistsSql { get; }
 
     /// <summary>
     /// SQL joining each row <c>c</c> of <c>run_changes</c> to its entries, one row <c>e</c> per entry with the
@@ -59,6 +59,12 @@ public abstract partial class SqlConfigStore : IConfigStore
         ArgumentNullException.ThrowIfNull(connection);
         foreach (var statement in SqlSchema.Statements(BlobType))
         {
+            // CREATE INDEX IF NOT EXISTS locks its table against writes before it finds the index there
+            // (PostgreSQL), so a replica starting next to a busy one would hold reports up: look first.
+            if (SqlSchema.IndexCreated(statement) is { } index && await ExistsAsync(connection, index, cancellationToken))
+            {
+                continue;
+            }
             await ExecuteAsync(connection, null, statement, cancellationToken);
         }
         await UpgradeColumnsAsync(connection, cancellationToken);
@@ -97,6 +103,12 @@ public abstract partial class SqlConfigStore : IConfigStore
         return (await type.ExecuteScalarAsync(cancellationToken)) is string name ? name.ToLowerInvariant() : null;
     }
 
+    private async Task<bool> ExistsAsync(DbConnection connection, string relation, CancellationToken cancellationToken)
+    {
+        await using var exists = Command(connection, null, RelationExistsSql, [("name", relation)]);
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
     /// <summary>
     /// Upgrades a store written by an older version: when <paramref name="table"/> is still there, its rows
     /// move by <paramref name="moveSql"/> and the table goes, in one transaction, so an interrupted upgrade
@@ -104,12 +116,9 @@ public abstract partial class SqlConfigStore : IConfigStore
     /// </summary>
     private async Task MoveOldTableAsync(DbConnection connection, string table, string moveSql, CancellationToken cancellationToken)
     {
-        await using (var exists = Command(connection, null, TableExistsSql, [("name", table)]))
+        if (!await ExistsAsync(connection, table, cancellationToken))
         {
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                return;
-            }
+            return;
         }
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, tx, moveSql, cancellationToken);

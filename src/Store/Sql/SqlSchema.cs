@@ -4,8 +4,15 @@ namespace Colabo.Config.Store.Sql;
 /// The schema, written once for both providers: timestamps are Unix milliseconds (BIGINT), booleans
 /// are 0/1, lists are JSON text; only the binary column type differs.
 /// </summary>
-public static class SqlSchema
+public static partial class SqlSchema
 {
+    /// <summary>The index a <c>CREATE INDEX IF NOT EXISTS</c> statement creates, null for any other statement.</summary>
+    public static string? IndexCreated(string statement) =>
+        CreateIndex().Match(statement) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^CREATE INDEX IF NOT EXISTS (\w+) ON ")]
+    private static partial System.Text.RegularExpressions.Regex CreateIndex();
+
     public static IReadOnlyList<string> Statements(string blobType) =>
     [
         """
