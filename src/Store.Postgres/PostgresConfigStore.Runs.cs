@@ -65,7 +65,7 @@ public sealed partial class PostgresConfigStore
 
     // Data-modifying CTEs share one snapshot and commit together; changes, states and the node summary
     // are written only for runs the first insert accepted (RETURNING), so a resent run stores nothing.
-    private const string OneStatementSql = """
+    private const string OneStatementSql = $"""
         WITH ins AS (
           INSERT INTO runs (node, run_id, mode, catalog_hash, commit_id, started_at, finished_at, received_at, total,
             in_sync, changed, would_change, failed, skipped, corrective, intentional, state, error)
@@ -84,7 +84,7 @@ public sealed partial class PostgresConfigStore
           INSERT INTO node_states (node, states, at)
           SELECT s.node, s.states, s.at FROM unnest(@s_owner, @s_node, @s_states, @s_at) AS s(owner, node, states, at)
           WHERE EXISTS (SELECT 1 FROM ins WHERE ins.node = s.node AND ins.run_id = s.owner)
-          ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
+          {StatesUnlessNewer}
         ), nd AS (
           UPDATE nodes SET last_report_at = ins.finished_at, last_run_id = ins.run_id, last_run_state = ins.state,
             applied_hash = ins.catalog_hash
@@ -184,10 +184,10 @@ public sealed partial class PostgresConfigStore
         ON CONFLICT (node, run_id) DO NOTHING
         """;
 
-    private const string UpsertStatesSql = """
+    private const string UpsertStatesSql = $"""
         INSERT INTO node_states (node, states, at)
         SELECT * FROM unnest(@node, @states, @at)
-        ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
+        {StatesUnlessNewer}
         """;
 
     private const string UpdateNodesSql = """

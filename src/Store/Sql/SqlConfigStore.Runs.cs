@@ -122,10 +122,15 @@ public abstract partial class SqlConfigStore
         ON CONFLICT (node, run_id) DO NOTHING
         """;
 
-    // The node's states after the run replace the stored ones, unless a run that finished later wrote them.
-    private const string UpsertStatesSql = """
+    /// <summary>
+    /// Ends every write of a node's states: the node's states after the run replace the stored ones, unless a
+    /// run that finished later wrote them (committed first, through another replica say).
+    /// </summary>
+    protected const string StatesUnlessNewer = "ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at";
+
+    private const string UpsertStatesSql = $"""
         INSERT INTO node_states (node, states, at) VALUES (@node, @states, @at)
-        ON CONFLICT (node) DO UPDATE SET states = excluded.states, at = excluded.at WHERE node_states.at <= excluded.at
+        {StatesUnlessNewer}
         """;
 
     private const string UpdateNodeSql = """
