@@ -26,23 +26,19 @@ internal static class HeaderEncodingBuffers
 
     /// <summary>
     /// Replaces the header-encoding buffer of the connection carrying this request with one of
-    /// <paramref name="size"/> bytes when it is larger; cheap when it already is that small.
-    /// Returns the buffer's size now, or -1 when it cannot be reached (HTTP/1.1, another shape).
+    /// <paramref name="size"/> bytes when it is larger (0 or less: leaves it); cheap when it already is that
+    /// small. Does nothing where the buffer cannot be reached (HTTP/1.1, another shape).
     /// </summary>
-    public static int Shrink(HttpContext http, int size)
+    public static void Shrink(HttpContext http, int size)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (s_shape is not { } shape || http.Features.Get<IHttp2StreamIdFeature>() is not { } stream
+        if (size <= 0 || s_shape is not { } shape || http.Features.Get<IHttp2StreamIdFeature>() is not { } stream
             || !shape.Stream.IsInstanceOfType(stream)
             || shape.Context.GetValue(stream) is not { } context
             || shape.FrameWriter.GetValue(context) is not { } writer
-            || shape.Buffer.GetValue(writer) is not byte[] buffer)
+            || shape.Buffer.GetValue(writer) is not byte[] buffer || buffer.Length <= size)
         {
-            return -1;
-        }
-        if (size <= 0 || buffer.Length <= size)
-        {
-            return buffer.Length;
+            return;
         }
         // The frame writer encodes headers into the buffer under this lock (and replaces it under it when
         // the peer changes its largest frame size), so swapping it under the same lock is safe.
@@ -53,7 +49,6 @@ internal static class HeaderEncodingBuffers
             {
                 shape.Buffer.SetValue(writer, new byte[size]);
             }
-            return ((byte[])shape.Buffer.GetValue(writer)!).Length;
         }
     }
 
