@@ -118,18 +118,18 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             //
             // Rows rewritten in place by every report and check-in: room on each page lets PostgreSQL
             // update them without new index entries (HOT updates). Applies to pages written from now on.
-            await SetUnlessAsync(connection, FillFactorIs("node_states", 70), "ALTER TABLE node_states SET (fillfactor = 70)", cancellationToken);
-            await SetUnlessAsync(connection, FillFactorIs("nodes", 70), "ALTER TABLE nodes SET (fillfactor = 70)", cancellationToken);
+            await SetUnlessAsync(connection, "ALTER TABLE node_states SET (fillfactor = 70)", HasOptionSql, cancellationToken, ("table", "node_states"), ("option", "fillfactor=70"));
+            await SetUnlessAsync(connection, "ALTER TABLE nodes SET (fillfactor = 70)", HasOptionSql, cancellationToken, ("table", "nodes"), ("option", "fillfactor=70"));
             // Every report with a changed resource rewrites its node's states (about 13 KB of JSON, 4 KB
             // compressed): lz4 costs less CPU than the default pglz (measured with bench/Store.Bench --first:
             // 0.14-0.15 against 0.17-0.19 ms of PostgreSQL CPU per run). The same for a run's change log (up to
             // some 10 KB of text for a run that changed 50 resources). A server built without lz4 keeps pglz.
             try
             {
-                await SetUnlessAsync(connection, ColumnIs("node_states", "states", "attcompression", 'l'),
-                    "ALTER TABLE node_states ALTER COLUMN states SET COMPRESSION lz4", cancellationToken);
-                await SetUnlessAsync(connection, ColumnIs("run_changes", "entries", "attcompression", 'l'),
-                    "ALTER TABLE run_changes ALTER COLUMN entries SET COMPRESSION lz4", cancellationToken);
+                await SetUnlessAsync(connection, "ALTER TABLE node_states ALTER COLUMN states SET COMPRESSION lz4",
+                    IsLz4Sql, cancellationToken, ("table", "node_states"), ("column", "states"));
+                await SetUnlessAsync(connection, "ALTER TABLE run_changes ALTER COLUMN entries SET COMPRESSION lz4",
+                    IsLz4Sql, cancellationToken, ("table", "run_changes"), ("column", "entries"));
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.FeatureNotSupported)
             {
@@ -140,8 +140,8 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
             // each logged whole after a checkpoint. MAIN keeps the compressed value in the row (out of line
             // only when the row no longer fits a page): with the fillfactor above one row per page, and the
             // report's rewrite a HOT update of that one page. Rows written before convert on their next write.
-            await SetUnlessAsync(connection, ColumnIs("node_states", "states", "attstorage", 'm'),
-                "ALTER TABLE node_states ALTER COLUMN states SET STORAGE MAIN", cancellationToken);
+            await SetUnlessAsync(connection, "ALTER TABLE node_states ALTER COLUMN states SET STORAGE MAIN",
+                IsMainSql, cancellationToken, ("table", "node_states"), ("column", "states"));
         }
         finally
         {
@@ -149,26 +149,22 @@ public sealed partial class PostgresConfigStore : SqlConfigStore
         }
     }
 
-    /// <summary>SQL answering true when <paramref name="table"/>'s storage parameters include that fill factor.</summary>
-    private static string FillFactorIs(string table, int percent) =>
-        $"SELECT coalesce('fillfactor={percent}' = ANY(reloptions), false) FROM pg_class WHERE oid = to_regclass('{table}')";
+    // Whether @table's storage parameters include @option (e.g. fillfactor=70).
+    private const string HasOptionSql = "SELECT coalesce(@option = ANY(reloptions), false) FROM pg_class WHERE oid = to_regclass(@table)";
 
-    /// <summary>SQL answering true when <paramref name="table"/>.<paramref name="column"/>'s pg_attribute field holds that code.</summary>
-    private static string ColumnIs(string table, string column, string field, char code) =>
-        $"SELECT {field} = '{code}' FROM pg_attribute WHERE attrelid = to_regclass('{table}') AND attname = '{column}'";
+    // Whether @table.@column is compressed with lz4, kept in its row (MAIN).
+    private const string OfColumn = "FROM pg_attribute WHERE attrelid = to_regclass(@table) AND attname = @column";
+    private const string IsLz4Sql = $"SELECT attcompression = 'l' {OfColumn}";
+    private const string IsMainSql = $"SELECT attstorage = 'm' {OfColumn}";
 
-    private async Task SetUnlessAsync(NpgsqlConnection connection, string settledSql, string setSql, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="setSql"/> unless <paramref name="settledSql"/> answers true (the setting is in place).</summary>
+    private static async Task SetUnlessAsync(
+        NpgsqlConnection connection, string setSql, string settledSql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-#pragma warning disable CA2100 // built from constants of this class
-        await using (var settled = new NpgsqlCommand(settledSql, connection))
-#pragma warning restore CA2100
+        if (await ScalarAsync(connection, null, settledSql, cancellationToken, parameters) is not true)
         {
-            if (await settled.ExecuteScalarAsync(cancellationToken) is true)
-            {
-                return;
-            }
+            await ExecuteAsync(connection, null, setSql, cancellationToken);
         }
-        await ExecuteAsync(connection, null, setSql, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()

@@ -99,14 +99,14 @@ public abstract partial class SqlConfigStore : IConfigStore
     protected async Task<string?> ColumnTypeAsync(DbConnection connection, string table, string column, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var type = Command(connection, null, ColumnTypeSql, [("table", table), ("column", column)]);
-        return (await type.ExecuteScalarAsync(cancellationToken)) is string name ? name.ToLowerInvariant() : null;
+        return await ScalarAsync(connection, null, ColumnTypeSql, cancellationToken, ("table", table), ("column", column)) is string name
+            ? name.ToLowerInvariant()
+            : null;
     }
 
     private async Task<bool> ExistsAsync(DbConnection connection, string relation, CancellationToken cancellationToken)
     {
-        await using var exists = Command(connection, null, RelationExistsSql, [("name", relation)]);
-        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        return Convert.ToInt64(await ScalarAsync(connection, null, RelationExistsSql, cancellationToken, ("name", relation)), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
     /// <summary>
@@ -482,11 +482,9 @@ public abstract partial class SqlConfigStore : IConfigStore
             FROM run_changes WHERE last_at < @at
               AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = run_changes.node AND n.last_run_id = run_changes.run_id)
             """;
-        int changes;
-        await using (var count = Command(lease.Connection, tx, $"SELECT COALESCE(SUM(entry_count), 0) {OldChanges}", [("at", at)]))
-        {
-            changes = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
+        var changes = Convert.ToInt32(
+            await ScalarAsync(lease.Connection, tx, $"SELECT COALESCE(SUM(entry_count), 0) {OldChanges}", cancellationToken, ("at", at)),
+            System.Globalization.CultureInfo.InvariantCulture);
         await ExecuteAsync(lease.Connection, tx, $"DELETE {OldChanges}", cancellationToken, ("at", at));
         var runs = await ExecuteAsync(lease.Connection, tx, """
             DELETE FROM runs WHERE finished_at < @at
@@ -605,6 +603,13 @@ public abstract partial class SqlConfigStore : IConfigStore
     {
         await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The first column of the first row the query answers, null when it answers none.</summary>
+    protected static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
